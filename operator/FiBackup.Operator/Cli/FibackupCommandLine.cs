@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace FiBackup.Operator.Cli;
+
+/// <summary>The `fibackup` command tree: one file per command, assembled here.</summary>
+public static class FibackupCommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("fibackup: forward-incremental backups of libvirt/QEMU virtual machines");
+        root.Subcommands.Add(VersionCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken = default)
+    {
+        var parseResult = Build().Parse(args);
+        return await parseResult.InvokeAsync(cancellationToken: cancellationToken);
+    }
+}

@@ -1,0 +1,3 @@
+using FiBackup.Operator.Cli;
+
+return await FibackupCommandLine.RunAsync(args);

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12 machine to build fibackup and to run its tests against a real libvirtd:
+# installs libvirt + QEMU (TCG is enough) + qemu-utils if missing, hands /dev/kvm to group kvm,
+# starts virtlogd and libvirtd when they are not running, and waits until libvirtd answers.
+# Idempotent: a second run changes nothing and takes about a second.
+set -euo pipefail
+
+log() { echo "setup: $*" >&2; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+packages=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing ${missing[*]} (Debian packages, ~1-2 min)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  log "libvirt and qemu packages already installed"
+fi
+
+command -v dotnet >/dev/null || { log "the .NET 10 SDK (dotnet) is not on PATH: install it first"; exit 1; }
+
+# libvirt judges its QEMU capability cache stale on every call when /dev/kvm exists but the
+# qemu user cannot open it, which makes each domain define take ~48 s. udev normally gives the
+# device to group kvm, mode 0660; containers often skip udev.
+if [[ -e /dev/kvm ]]; then
+  if [[ $(stat -c '%G %a' /dev/kvm) != "kvm 660" ]]; then
+    getent group kvm >/dev/null || as_root groupadd -r kvm
+    as_root chgrp kvm /dev/kvm && as_root chmod 0660 /dev/kvm
+    log "/dev/kvm given to group kvm, mode 0660 (was root-only: libvirt re-probed QEMU on every define)"
+  fi
+fi
+
+running() { pgrep -x "$1" >/dev/null; }
+start_daemon() {
+  local name=$1
+  if running "$name"; then return; fi
+  if [[ -d /run/systemd/system ]]; then
+    as_root systemctl start "$name" || as_root "$name" -d
+  else
+    as_root "$name" -d
+  fi
+  log "started $name"
+}
+start_daemon virtlogd
+start_daemon libvirtd
+
+for _ in $(seq 1 60); do
+  if virsh -c qemu:///system version >/dev/null 2>&1; then
+    log "libvirtd answers: $(virsh -c qemu:///system version 2>/dev/null | grep -E 'Using library' | sed 's/.*: //')"
+    exit 0
+  fi
+  sleep 1
+done
+log "libvirtd did not answer on qemu:///system within 60 s; see /var/log/libvirt/libvirtd.log"
+exit 1
