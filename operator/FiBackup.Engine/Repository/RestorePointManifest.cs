@@ -1,0 +1,76 @@
+using System.Text.Json.Serialization;
+
+namespace FiBackup.Engine.Repository;
+
+public enum BackupType { Full, Incremental }
+
+/// <summary>
+/// The manifest of one restore point, points/&lt;id&gt;.json: everything needed to restore it and
+/// to prove its files are intact. A restore point = for every disk, the files listed (a full image
+/// first, then incrementals in order, each backed by the one before by a relative path).
+/// </summary>
+public sealed record RestorePointManifest
+{
+    public const int CurrentFormatVersion = 1;
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public required string Id { get; init; }
+    public required string Domain { get; init; }
+    public string? DomainUuid { get; init; }
+    public required string Host { get; init; }
+    /// <summary>When the snapshot was taken (RFC 3339, UTC).</summary>
+    public required DateTimeOffset Time { get; init; }
+    public required BackupType Type { get; init; }
+    /// <summary>The chain this point belongs to: the id of the chain's full point.</summary>
+    public required string Chain { get; init; }
+    /// <summary>0 for the full point of a chain, then 1, 2, ... for each incremental.</summary>
+    public required int Sequence { get; init; }
+    public required IReadOnlyList<DiskManifest> Disks { get; init; }
+    /// <summary>The domain's inactive XML at backup time, used to define the domain on restore.</summary>
+    public required string DomainXml { get; init; }
+    public bool Quiesced { get; init; }
+    /// <summary>The domain was shut off when the point was taken.</summary>
+    public bool Offline { get; init; }
+    public string? Tool { get; init; }
+
+    public RestorePointId PointId => RestorePointId.Parse(Id);
+}
+
+/// <summary>One disk of a restore point.</summary>
+public sealed record DiskManifest
+{
+    /// <summary>The disk target name in the domain (vda, sdb, ...).</summary>
+    public required string Target { get; init; }
+    /// <summary>The path of the disk's active image in the live domain before this backup's snapshot.</summary>
+    public required string Source { get; init; }
+    public required long VirtualSize { get; init; }
+    /// <summary>The chain of repository files that make this disk at this point, full image first.</summary>
+    public required IReadOnlyList<RepositoryFile> Files { get; init; }
+    /// <summary>Bytes this point added to the repository for the disk (its own new file).</summary>
+    public required long Bytes { get; init; }
+    /// <summary>The overlay this backup left as the disk's active image; the next incremental copies it.</summary>
+    public string? LiveOverlay { get; init; }
+}
+
+/// <summary>One immutable file of the repository, recorded with its size and SHA-256.</summary>
+public sealed record RepositoryFile
+{
+    /// <summary>Path relative to the domain directory, e.g. chains/20261127T020000Z/vda/000-full.qcow2.</summary>
+    public required string Path { get; init; }
+    public required long Size { get; init; }
+    public required string Sha256 { get; init; }
+    /// <summary>The backing file name written in the image header (relative to the image's folder), null for a full image.</summary>
+    public string? Backing { get; init; }
+}
+
+/// <summary>The JSON settings every repository document uses (camelCase, enums as lower-case words).</summary>
+public static class RepositoryJson
+{
+    public static readonly System.Text.Json.JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower) },
+    };
+}

@@ -1,0 +1,32 @@
+using System.Text.RegularExpressions;
+
+namespace FiBackup.Engine.Repository;
+
+/// <summary>
+/// Names that become path components inside the repository (host, domain, disk target, point id).
+/// Anything that could climb out of the repository or hide a file is refused, naming the field.
+/// </summary>
+public static partial class SafeName
+{
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+@-]{0,199}$")]
+    private static partial Regex Allowed();
+
+    public static string Validate(string field, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+            throw new InvalidNameException(field, value, "must not be empty");
+        if (value.Contains('/') || value.Contains('\\') || value.Contains("..", StringComparison.Ordinal))
+            throw new InvalidNameException(field, value, "must not contain '/', '\\' or '..'");
+        if (!Allowed().IsMatch(value))
+            throw new InvalidNameException(field, value,
+                "may use letters, digits and . _ + @ - (starting with a letter or digit, at most 200 characters)");
+        return value;
+    }
+}
+
+/// <summary>A name given by the user that cannot be used as a path component.</summary>
+public sealed class InvalidNameException(string field, string? value, string reason)
+    : ArgumentException($"{field}: \"{value}\" {reason}")
+{
+    public string Field { get; } = field;
+}

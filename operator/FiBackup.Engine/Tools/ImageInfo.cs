@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+
+namespace FiBackup.Engine.Tools;
+
+/// <summary>What `qemu-img info --output=json` says about one image.</summary>
+public sealed record ImageInfo
+{
+    [JsonPropertyName("filename")] public string FileName { get; init; } = "";
+    [JsonPropertyName("format")] public string Format { get; init; } = "";
+    [JsonPropertyName("virtual-size")] public long VirtualSize { get; init; }
+    [JsonPropertyName("actual-size")] public long ActualSize { get; init; }
+    [JsonPropertyName("cluster-size")] public long? ClusterSize { get; init; }
+    /// <summary>The backing file name exactly as written in the image header (may be relative).</summary>
+    [JsonPropertyName("backing-filename")] public string? BackingFileName { get; init; }
+    /// <summary>The backing file resolved to an absolute path by qemu-img.</summary>
+    [JsonPropertyName("full-backing-filename")] public string? FullBackingFileName { get; init; }
+    [JsonPropertyName("backing-filename-format")] public string? BackingFormat { get; init; }
+    [JsonPropertyName("dirty-flag")] public bool DirtyFlag { get; init; }
+}
