@@ -8,6 +8,9 @@ public static class FibackupCommandLine
     public static RootCommand Build()
     {
         var root = new RootCommand("fibackup: forward-incremental backups of libvirt/QEMU virtual machines");
+        root.Subcommands.Add(BackupCommand.Create());
+        root.Subcommands.Add(ConsolidateCommand.Create());
+        root.Subcommands.Add(RestoreCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         return root;
     }

@@ -1,0 +1,76 @@
+using FiBackup.Engine.Diagnostics;
+using FiBackup.Engine.Backup.Steps;
+using FiBackup.Engine.Consolidation;
+using FiBackup.Engine.Repository;
+using FiBackup.Engine.Sources;
+
+namespace FiBackup.Engine.Backup;
+
+/// <summary>
+/// The steps of a backup after its snapshot, shared by a fresh run and by the recovery of an
+/// interrupted one: each takes the journal at one step and leaves it at the next.
+/// </summary>
+public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeProvider time)
+{
+    public IVmDomain Domain { get; } = domain;
+    public DomainLayout Layout { get; } = layout;
+    public JournalStore Journals { get; } = new(layout);
+
+    /// <summary>True when every disk of the plan already runs on its new overlay.</summary>
+    public bool SnapshotHappened(BackupJournal journal) => SnapshotState(journal) == SnapshotProgress.All;
+
+    public SnapshotProgress SnapshotState(BackupJournal journal)
+    {
+        var active = Domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
+        var switched = journal.Disks.Count(d => active.GetValueOrDefault(d.Target) == d.Overlay);
+        return switched == 0 ? SnapshotProgress.None : switched == journal.Disks.Count ? SnapshotProgress.All : SnapshotProgress.Some;
+    }
+
+    public async Task<long> EstimateBytesAsync(BackupJournal journal, CancellationToken ct)
+    {
+        long total = 0;
+        foreach (var disk in journal.Disks)
+        {
+            var chain = await LiveChain.ReadAsync(disk.Frozen, ct);
+            total += journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
+        }
+        return total;
+    }
+
+    public async Task<BackupJournal> CopyAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        journal = await new CopyStep(Journals, Layout, time).RunAsync(journal, progress, ct);
+        journal = journal with { Step = BackupJournalStep.Copied };
+        await Journals.WriteAsync(journal.Name, journal, ct);
+        CrashPoint.Reached("after-copy");
+        return journal;
+    }
+
+    /// <summary>Record → Consolidate → done, from wherever the journal stands after the copy.</summary>
+    public async Task<BackupResult> FinishAsync(BackupJournal journal, string domainName, List<string> warnings,
+        IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        progress?.Report(new BackupProgress(BackupStep.Recording, 0, 0));
+        var manifest = await new RecordStep(new ManifestStore(Layout)).RunAsync(journal, domainName, ct);
+        if (journal.Step < BackupJournalStep.Recorded)
+        {
+            journal = journal with { Step = BackupJournalStep.Recorded };
+            await Journals.WriteAsync(journal.Name, journal, ct);
+        }
+        CrashPoint.Reached("after-record");
+
+        progress?.Report(new BackupProgress(BackupStep.Consolidating, 0, 0));
+        journal = journal with { Step = BackupJournalStep.Consolidating };
+        await Journals.WriteAsync(journal.Name, journal, ct);
+        await new ConsolidateStep(new LiveChainConsolidator()).RunAsync(Domain, journal, warnings, ct);
+        Journals.Delete(journal.Name);
+
+        return new BackupResult(manifest.Id, manifest.Type, manifest.Chain,
+            journal.Disks.Select(d => new BackupDiskResult(d.Target, d.Frozen,
+                manifest.Disks.Single(m => m.Target == d.Target).Files.Select(f => f.Path).ToList(),
+                d.Copied!.Size, d.BytesCopied)).ToList(),
+            warnings.Distinct().ToList(), manifest.Quiesced);
+    }
+}
+
+public enum SnapshotProgress { None, Some, All }

@@ -1,0 +1,63 @@
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Backup;
+
+/// <summary>How far a backup got; each value is written to the journal once that step is durable.</summary>
+public enum BackupJournalStep
+{
+    /// <summary>Names chosen, nothing changed on the domain yet (the snapshot may be in flight).</summary>
+    Planned,
+    /// <summary>The snapshot exists: the domain runs on the new overlays; the images to copy are read-only.</summary>
+    Snapshotted,
+    /// <summary>Every disk's file is in the repository.</summary>
+    Copied,
+    /// <summary>The manifest is written: the restore point exists.</summary>
+    Recorded,
+    /// <summary>Folding the copied overlays back is in progress.</summary>
+    Consolidating,
+}
+
+/// <summary>The journal record of one backup (journal/backup-&lt;pointId&gt;.json).</summary>
+public sealed record BackupJournal
+{
+    public const string Prefix = "backup-";
+
+    public required string PointId { get; init; }
+    public required BackupType Type { get; init; }
+    public required string Chain { get; init; }
+    public required int Sequence { get; init; }
+    public required bool Offline { get; init; }
+    public required BackupJournalStep Step { get; init; }
+    public required IReadOnlyList<BackupJournalDisk> Disks { get; init; }
+    public required ConsolidationMethod Consolidation { get; init; }
+    public bool AllowBaseWrite { get; init; }
+    public bool Quiesced { get; init; }
+    public long? BandwidthBytesPerSecond { get; init; }
+    public required string DomainXml { get; init; }
+    public string? DomainUuid { get; init; }
+    public required DateTimeOffset Started { get; init; }
+    public int ProcessId { get; init; } = Environment.ProcessId;
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    public string Name => Prefix + PointId;
+}
+
+/// <summary>One disk of a journaled backup.</summary>
+public sealed record BackupJournalDisk
+{
+    public required string Target { get; init; }
+    /// <summary>The active image before the snapshot; read-only afterwards; the image this backup copies.</summary>
+    public required string Frozen { get; init; }
+    /// <summary>The overlay the snapshot creates; the domain's active image afterwards.</summary>
+    public required string Overlay { get; init; }
+    public required long VirtualSize { get; init; }
+    /// <summary>This point's new repository file, relative to the domain directory.</summary>
+    public required string RepositoryFile { get; init; }
+    /// <summary>The backing name written into the repository file (previous file of the chain), null for a full.</summary>
+    public string? RepositoryBacking { get; init; }
+    /// <summary>The files of the previous point of the chain for this disk (empty for a full).</summary>
+    public IReadOnlyList<RepositoryFile> PreviousFiles { get; init; } = [];
+    /// <summary>Filled once the file is in the repository.</summary>
+    public RepositoryFile? Copied { get; init; }
+    public long BytesCopied { get; init; }
+}

@@ -1,0 +1,129 @@
+using FiBackup.Engine.Errors;
+using FiBackup.Engine.Repository;
+using FiBackup.Engine.Sources;
+
+namespace FiBackup.Engine.Backup;
+
+/// <summary>
+/// Decides what a backup will do before anything is touched: which disks, full or incremental,
+/// the restore point id, the overlay names and the repository files. The result is the journal
+/// record in its Planned state.
+/// </summary>
+public sealed class BackupPlanner(TimeProvider time)
+{
+    public async Task<BackupJournal> PlanAsync(IVmDomain domain, DomainLayout layout, BackupRequest request,
+        List<string> warnings, CancellationToken ct)
+    {
+        var disks = domain.ReadDisks();
+        var backedUp = disks.Where(d => d.IsBackedUp).ToList();
+        foreach (var skipped in disks.Where(d => !d.IsBackedUp && d.Device == "disk"))
+            warnings.Add($"disk {skipped.Target} is not backed up ({WhySkipped(skipped)})");
+        if (backedUp.Count == 0)
+            throw new InvalidInputException($"domain {domain.Name} has no disk that can be backed up (only media, read-only, shareable or snapshot='no' disks)", "--domain");
+
+        var chains = new Dictionary<string, IReadOnlyList<ChainImage>>();
+        foreach (var disk in backedUp)
+            chains[disk.Target] = await LiveChain.ReadAsync(disk.ActivePath!, ct);
+
+        var manifests = new ManifestStore(layout).List();
+        var previous = manifests.Count == 0 ? null : manifests[^1];
+        var incrementalBlocker = previous is null
+            ? "the repository has no restore point of this domain yet"
+            : WhyNotIncremental(domain, previous, backedUp, chains);
+        var type = request.Mode switch
+        {
+            BackupMode.Full => BackupType.Full,
+            BackupMode.Incremental when incrementalBlocker is not null => throw new InvalidInputException(
+                $"--mode incremental: cannot continue the chain of domain {domain.Name}: {incrementalBlocker}; use --mode auto or full", "--mode"),
+            BackupMode.Incremental => BackupType.Incremental,
+            _ => incrementalBlocker is null ? BackupType.Incremental : BackupType.Full,
+        };
+        if (request.Mode == BackupMode.Auto && type == BackupType.Full && previous is not null)
+            warnings.Add($"taking a full backup: {incrementalBlocker}");
+
+        var point = await NextPointIdAsync(previous, ct);
+        var chain = type == BackupType.Full ? point.ToString() : previous!.Chain;
+        var sequence = type == BackupType.Full ? 0 : previous!.Sequence + 1;
+        var journalDisks = new List<BackupJournalDisk>();
+        foreach (var disk in backedUp)
+        {
+            var overlay = OverlayName.For(disk.ActivePath!, point);
+            if (Path.Exists(overlay))
+                throw new FibackupException($"overlay {overlay} already exists and is not part of disk {disk.Target}'s chain; move it away (fibackup never overwrites a file)");
+            var folder = DomainLayout.RelativeChainDiskFolder(chain, disk.Target);
+            var previousFiles = type == BackupType.Full ? [] : previous!.Disks.Single(d => d.Target == disk.Target).Files;
+            journalDisks.Add(new BackupJournalDisk
+            {
+                Target = disk.Target,
+                Frozen = disk.ActivePath!,
+                Overlay = overlay,
+                VirtualSize = chains[disk.Target][0].VirtualSize,
+                RepositoryFile = Path.Combine(folder, DomainLayout.ChainFileName(sequence, point)),
+                RepositoryBacking = previousFiles.Count == 0 ? null : Path.GetFileName(previousFiles[^1].Path),
+                PreviousFiles = previousFiles,
+            });
+        }
+
+        return new BackupJournal
+        {
+            PointId = point.ToString(),
+            Type = type,
+            Chain = chain,
+            Sequence = sequence,
+            Offline = !domain.IsRunning,
+            Step = BackupJournalStep.Planned,
+            Disks = journalDisks,
+            Consolidation = request.Consolidation,
+            AllowBaseWrite = request.AllowBaseWrite,
+            BandwidthBytesPerSecond = request.BandwidthBytesPerSecond,
+            DomainXml = domain.GetInactiveXml(),
+            DomainUuid = domain.Uuid.ToString(),
+            Started = time.GetUtcNow(),
+        };
+    }
+
+    /// <summary>
+    /// An incremental continues the previous point's chain only if the domain still runs on the
+    /// overlays that point left (so the image about to be frozen holds exactly the writes since then).
+    /// </summary>
+    private static string? WhyNotIncremental(IVmDomain domain, RestorePointManifest previous,
+        IReadOnlyList<DomainDisk> disks, IReadOnlyDictionary<string, IReadOnlyList<ChainImage>> chains)
+    {
+        if (previous.DomainUuid is { } uuid && !string.Equals(uuid, domain.Uuid.ToString(), StringComparison.OrdinalIgnoreCase))
+            return $"the last restore point belongs to another domain with the same name (uuid {uuid})";
+        var before = previous.Disks.Select(d => d.Target).Order(StringComparer.Ordinal);
+        var now = disks.Select(d => d.Target).Order(StringComparer.Ordinal);
+        if (!before.SequenceEqual(now))
+            return $"the disks changed since restore point {previous.Id} ({string.Join(",", before)} -> {string.Join(",", now)})";
+        foreach (var disk in disks)
+        {
+            var last = previous.Disks.Single(d => d.Target == disk.Target);
+            if (last.LiveOverlay != disk.ActivePath)
+                return $"disk {disk.Target} no longer runs on the overlay restore point {previous.Id} left ({last.LiveOverlay} -> {disk.ActivePath}), e.g. after a manual consolidation";
+            if (last.VirtualSize != chains[disk.Target][0].VirtualSize)
+                return $"disk {disk.Target} was resized since restore point {previous.Id}";
+        }
+        return null;
+    }
+
+    /// <summary>Now, to the second; a run in the same second as the previous point waits for the next one.</summary>
+    private async Task<RestorePointId> NextPointIdAsync(RestorePointManifest? previous, CancellationToken ct)
+    {
+        while (true)
+        {
+            var now = new RestorePointId(time.GetUtcNow());
+            if (previous is null || now > previous.PointId) return now;
+            var wait = previous.PointId.NextSecond().Time - time.GetUtcNow();
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(50), time, ct);
+        }
+    }
+
+    private static string WhySkipped(DomainDisk disk) => disk switch
+    {
+        { SnapshotMode: "no" } => "snapshot='no'",
+        { ReadOnly: true } => "read-only",
+        { Shareable: true } => "shareable",
+        { ActivePath: null } => "no source (empty drive)",
+        _ => $"source type '{disk.SourceType}' is not supported",
+    };
+}

@@ -1,0 +1,58 @@
+using FiBackup.Engine.Errors;
+using FiBackup.Engine.Repository;
+using FiBackup.Engine.Sources;
+using FiBackup.Engine.Tools;
+
+namespace FiBackup.Engine.Backup;
+
+/// <summary>
+/// Undoes a backup that failed after its snapshot but before its point was recorded (full
+/// repository, I/O error, Ctrl-C): the guest's writes since the snapshot are folded back into
+/// the image the domain ran on before (its own writable image, so invariant 2 holds), the domain
+/// is moved back onto it, and the overlay and the partial repository files are removed.
+/// If undoing fails too, the journal stays and the next run finishes or undoes it.
+/// </summary>
+public sealed class BackupRollback(IVmDomain domain, DomainLayout layout, JournalStore journals)
+{
+    public async Task RollBackAsync(BackupJournal journal, Exception failure)
+    {
+        // The caller's token may be the very cancellation that failed the copy: undo regardless.
+        var ct = CancellationToken.None;
+        try
+        {
+            DeletePointFiles(layout, journal);
+            var active = domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
+            foreach (var disk in journal.Disks.Where(d => active.GetValueOrDefault(d.Target) == d.Overlay))
+            {
+                if (domain.IsRunning)
+                {
+                    await domain.ActiveCommitAsync(disk.Target, disk.Frozen, 0, ct);
+                }
+                else
+                {
+                    await QemuImg.CommitAsync(disk.Overlay, ct, baseImage: disk.Frozen);
+                    domain.RedefineDiskSource(disk.Target, disk.Frozen);
+                }
+                if (OverlayName.IsOverlay(disk.Overlay)) File.Delete(disk.Overlay);
+            }
+            journals.Delete(journal.Name);
+        }
+        catch (Exception undo)
+        {
+            throw new FibackupException(
+                $"{failure.Message}; undoing the snapshot failed as well ({undo.Message}); the domain runs on a valid chain and the next fibackup run for it finishes or undoes backup {journal.PointId}",
+                inner: failure);
+        }
+    }
+
+    /// <summary>Removes this point's repository files (and partials); no manifest refers to them yet.</summary>
+    public static void DeletePointFiles(DomainLayout layout, BackupJournal journal)
+    {
+        foreach (var disk in journal.Disks)
+        {
+            var path = layout.Resolve(disk.RepositoryFile);
+            File.Delete(AtomicFile.PartialPathFor(path));
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using FiBackup.Engine.Diagnostics;
+using FiBackup.Engine.Consolidation;
+using FiBackup.Engine.Sources;
+
+namespace FiBackup.Engine.Backup.Steps;
+
+/// <summary>
+/// After the point is recorded: folds the overlays the copy no longer needs back into the chain.
+/// A failure here costs only a longer chain for a while (the next backup folds it), never data,
+/// so it becomes a warning rather than a failed backup.
+/// </summary>
+public sealed class ConsolidateStep(LiveChainConsolidator consolidator)
+{
+    public async Task<IReadOnlyList<ConsolidationOutcome>> RunAsync(IVmDomain domain, BackupJournal journal,
+        List<string> warnings, CancellationToken ct)
+    {
+        var outcomes = new List<ConsolidationOutcome>();
+        var activeByTarget = domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
+        foreach (var disk in journal.Disks)
+        {
+            if (activeByTarget.GetValueOrDefault(disk.Target) != disk.Overlay)
+            {
+                warnings.Add($"disk {disk.Target} no longer runs on {disk.Overlay}; not consolidated");
+                continue;
+            }
+            try
+            {
+                outcomes.Add(await consolidator.FoldBelowActiveAsync(domain, disk.Target, disk.Overlay,
+                    journal.Consolidation, journal.AllowBaseWrite, journal.BandwidthBytesPerSecond ?? 0, ct));
+                CrashPoint.Reached("after-consolidate");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                warnings.Add($"consolidation of disk {disk.Target} failed, the next backup retries it: {e.Message}");
+            }
+        }
+        return outcomes;
+    }
+}

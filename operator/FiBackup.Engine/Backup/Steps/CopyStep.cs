@@ -1,0 +1,126 @@
+using FiBackup.Engine.Diagnostics;
+using FiBackup.Engine.Copy;
+using FiBackup.Engine.Repository;
+using FiBackup.Engine.Tools;
+
+namespace FiBackup.Engine.Backup.Steps;
+
+/// <summary>
+/// Copies each frozen image into the repository. An incremental is the frozen overlay copied
+/// byte for byte (sparse), its backing name rewritten in the same pass to the previous
+/// repository file, relative. A full is the frozen image when it stands alone, or its whole
+/// backing chain flattened (e.g. a template base under the disk) so the full needs nothing else.
+/// </summary>
+public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimeProvider time)
+{
+    public async Task<BackupJournal> RunAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        var totals = await EstimateAsync(journal, ct);
+        long doneBefore = 0;
+        var total = totals.Values.Sum();
+        var disks = journal.Disks.ToList();
+        for (var i = 0; i < disks.Count; i++)
+        {
+            var disk = disks[i];
+            if (disk.Copied is null)
+            {
+                var diskProgress = new InlineProgress<CopyProgress>(p =>
+                {
+                    progress?.Report(new BackupProgress(BackupStep.Copying, doneBefore + p.BytesDone, total, disk.Target));
+                    if (p.BytesDone > 0)
+                    {
+                        CrashPoint.Reached("during-copy");
+                        FaultPoint.Reached("during-copy");
+                    }
+                });
+                disks[i] = await CopyDiskAsync(journal, disk, diskProgress, ct);
+                journal = journal with { Disks = disks.ToList() };
+                await journals.WriteAsync(journal.Name, journal, ct);
+            }
+            doneBefore += totals[disk.Target];
+            progress?.Report(new BackupProgress(BackupStep.Copying, doneBefore, total, disk.Target));
+        }
+        return journal;
+    }
+
+    private async Task<BackupJournalDisk> CopyDiskAsync(BackupJournal journal, BackupJournalDisk disk,
+        IProgress<CopyProgress> progress, CancellationToken ct)
+    {
+        var destination = layout.Resolve(disk.RepositoryFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        var relativeName = disk.RepositoryFile;
+        if (File.Exists(destination))
+        {
+            // Renamed into place before a crash, journal not updated yet: the rename only happens
+            // after a complete, fsync'ed copy, so the file is whole; hash it again.
+            return disk with { Copied = await DescribeAsync(destination, relativeName, disk.RepositoryBacking, ct) };
+        }
+        File.Delete(AtomicFile.PartialPathFor(destination));
+
+        var options = new CopyOptions
+        {
+            BandwidthBytesPerSecond = journal.BandwidthBytesPerSecond,
+            Progress = progress,
+            Time = time,
+            RewriteBacking = disk.RepositoryBacking is null ? null : new Qcow2BackingRewrite(disk.RepositoryBacking),
+        };
+        if (journal.Type == BackupType.Incremental || await StandsAloneAsync(disk.Frozen, ct))
+        {
+            var result = await new SparseFileCopier().CopyIntoRepositoryAsync(disk.Frozen, destination, options, ct);
+            return disk with
+            {
+                Copied = new RepositoryFile { Path = relativeName, Size = result.FileLength, Sha256 = result.Sha256, Backing = disk.RepositoryBacking },
+                BytesCopied = result.DataBytes,
+            };
+        }
+        return await FlattenAsync(disk, destination, ct);
+    }
+
+    /// <summary>A full of a disk with a backing chain (or a raw image): qemu-img reads through the chain.</summary>
+    private static async Task<BackupJournalDisk> FlattenAsync(BackupJournalDisk disk, string destination, CancellationToken ct)
+    {
+        var partial = AtomicFile.PartialPathFor(destination);
+        try
+        {
+            await QemuImg.ConvertAsync(disk.Frozen, partial, ct);
+            await using (var stream = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite))
+                stream.Flush(flushToDisk: true);
+            var copied = await DescribeAsync(partial, disk.RepositoryFile, backing: null, ct);
+            AtomicFile.Commit(partial, destination);
+            return disk with { Copied = copied, BytesCopied = copied.Size };
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+    }
+
+    private static async Task<bool> StandsAloneAsync(string image, CancellationToken ct)
+    {
+        var chain = await LiveChain.ReadAsync(image, ct);
+        return chain.Count == 1 && chain[0].Format == "qcow2" && File.Exists(image);
+    }
+
+    private static async Task<RepositoryFile> DescribeAsync(string path, string relativeName, string? backing, CancellationToken ct) =>
+        new()
+        {
+            Path = relativeName,
+            Size = new FileInfo(path).Length,
+            Sha256 = await FileChecksum.Sha256Async(path, ct),
+            Backing = backing,
+        };
+
+    /// <summary>Bytes each disk will copy, for progress: the allocated size of what is read.</summary>
+    private static async Task<Dictionary<string, long>> EstimateAsync(BackupJournal journal, CancellationToken ct)
+    {
+        var totals = new Dictionary<string, long>();
+        foreach (var disk in journal.Disks)
+        {
+            if (disk.Copied is not null) { totals[disk.Target] = disk.Copied.Size; continue; }
+            var chain = await LiveChain.ReadAsync(disk.Frozen, ct);
+            totals[disk.Target] = journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
+        }
+        return totals;
+    }
+}

@@ -1,0 +1,42 @@
+using FiBackup.Engine.Errors;
+using FiBackup.Engine.Sources;
+
+namespace FiBackup.Engine.Backup.Steps;
+
+/// <summary>
+/// Freezes the disks: one atomic external disk-only snapshot over every backed-up disk, with
+/// explicit overlay names. Quiescing (through the guest agent) is tried as the user asked:
+/// Preferred falls back to a crash-consistent snapshot with a warning; Required fails untouched.
+/// </summary>
+public sealed class SnapshotStep
+{
+    /// <summary>Returns whether the guest was quiesced.</summary>
+    public async Task<bool> RunAsync(IVmDomain domain, BackupJournal journal, QuiesceMode quiesce,
+        List<string> warnings, CancellationToken ct)
+    {
+        var overlays = journal.Disks.Select(d => new OverlayRequest(d.Target, d.Overlay)).ToList();
+        // A shut-off domain's disks are consistent already; there is no guest to ask.
+        if (quiesce == QuiesceMode.Disabled || journal.Offline)
+        {
+            await domain.SnapshotAsync(overlays, quiesce: false, ct);
+            return false;
+        }
+        try
+        {
+            await domain.SnapshotAsync(overlays, quiesce: true, ct);
+            return true;
+        }
+        catch (QuiesceFailedException e) when (quiesce == QuiesceMode.Preferred)
+        {
+            warnings.Add($"could not quiesce the guest ({e.Message}); the backup is crash-consistent");
+            await domain.SnapshotAsync(overlays, quiesce: false, ct);
+            return false;
+        }
+        catch (QuiesceFailedException e)
+        {
+            throw new FibackupException(
+                $"--quiesce required: {e.Message}; nothing was changed (install and start qemu-guest-agent in the guest, or use --quiesce preferred)",
+                "--quiesce", e);
+        }
+    }
+}

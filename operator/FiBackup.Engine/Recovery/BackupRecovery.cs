@@ -1,0 +1,94 @@
+using FiBackup.Engine.Backup;
+using FiBackup.Engine.Errors;
+
+namespace FiBackup.Engine.Recovery;
+
+/// <summary>
+/// Runs before every backup of a domain: settles block jobs an interrupted run left behind and
+/// finishes or undoes every journaled backup. A backup interrupted after its snapshot is finished
+/// (its frozen image still holds exactly the point's content); one interrupted before it is
+/// forgotten; one whose frozen image is no longer where the journal says is abandoned, keeping
+/// the domain as it is.
+/// </summary>
+public sealed class BackupRecovery(BackupExecution execution)
+{
+    public async Task RecoverAsync(List<string> warnings, CancellationToken ct)
+    {
+        foreach (var disk in execution.Domain.ReadDisks().Where(d => d.IsBackedUp))
+        {
+            if (execution.Domain.IsRunning && await execution.Domain.SettleBlockJobAsync(disk.Target, ct))
+                warnings.Add($"finished a block job an interrupted run left on disk {disk.Target}");
+        }
+        foreach (var name in execution.Journals.List(BackupJournal.Prefix))
+        {
+            var journal = execution.Journals.Read<BackupJournal>(name);
+            await RecoverAsync(journal, warnings, ct);
+        }
+    }
+
+    private async Task RecoverAsync(BackupJournal journal, List<string> warnings, CancellationToken ct)
+    {
+        if (journal.Step == BackupJournalStep.Planned)
+        {
+            switch (execution.SnapshotState(journal))
+            {
+                case SnapshotProgress.None:
+                    Forget(journal);
+                    warnings.Add($"discarded backup {journal.PointId}, interrupted before its snapshot");
+                    return;
+                case SnapshotProgress.Some:
+                    throw new FibackupException(
+                        $"backup {journal.PointId} was interrupted during its snapshot and left some disks on new overlays and some not ({string.Join(", ", journal.Disks.Select(d => d.Overlay))}); check `virsh domblklist {execution.Domain.Name}`, then remove {execution.Journals.PathOf(journal.Name)}");
+                default:
+                    journal = journal with { Step = BackupJournalStep.Snapshotted };
+                    break;
+            }
+        }
+
+        if (journal.Step == BackupJournalStep.Snapshotted)
+        {
+            if (await WhyFrozenImagesAreGoneAsync(journal, ct) is { } reason)
+            {
+                BackupRollback.DeletePointFiles(execution.Layout, journal);
+                execution.Journals.Delete(journal.Name);
+                warnings.Add($"abandoned backup {journal.PointId} interrupted during its copy: {reason}");
+                return;
+            }
+            journal = await execution.CopyAsync(journal, progress: null, ct);
+        }
+        var recovered = new List<string>(journal.Warnings);
+        await execution.FinishAsync(journal, execution.Domain.Name, recovered, progress: null, ct);
+        warnings.Add($"finished backup {journal.PointId}, which an interrupted run had left at step {journal.Step}");
+        warnings.AddRange(recovered.Except(journal.Warnings));
+    }
+
+    /// <summary>The copy can be redone only while each frozen image is still right below its overlay.</summary>
+    private async Task<string?> WhyFrozenImagesAreGoneAsync(BackupJournal journal, CancellationToken ct)
+    {
+        var active = execution.Domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
+        foreach (var disk in journal.Disks)
+        {
+            if (disk.Copied is not null) continue;
+            if (active.GetValueOrDefault(disk.Target) != disk.Overlay)
+                return $"disk {disk.Target} no longer runs on {disk.Overlay}";
+            var chain = await LiveChain.ReadAsync(disk.Overlay, ct);
+            if (chain.Count < 2 || chain[1].Path != disk.Frozen)
+                return $"{disk.Frozen} is no longer the backing image of {disk.Overlay}";
+        }
+        return null;
+    }
+
+    /// <summary>A backup that never took its snapshot: remove anything it may have created.</summary>
+    private void Forget(BackupJournal journal)
+    {
+        var active = execution.Domain.ReadDisks().Select(d => d.ActivePath).ToHashSet();
+        foreach (var disk in journal.Disks)
+        {
+            // libvirt removes overlays of a failed snapshot itself; one left over is ours and unused.
+            if (OverlayName.IsOverlay(disk.Overlay) && !active.Contains(disk.Overlay) && File.Exists(disk.Overlay))
+                File.Delete(disk.Overlay);
+        }
+        BackupRollback.DeletePointFiles(execution.Layout, journal);
+        execution.Journals.Delete(journal.Name);
+    }
+}

@@ -1,0 +1,38 @@
+using FiBackup.Engine.Errors;
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Restore;
+
+/// <summary>Finds a domain's directory and one of its restore points from what the user typed.</summary>
+public static class RestorePointLocator
+{
+    public static DomainLayout FindDomain(string repositoryRoot, string domain, string? host)
+    {
+        SafeName.Validate("--domain", domain);
+        if (!Directory.Exists(repositoryRoot))
+            throw new InvalidInputException($"--repository: {repositoryRoot} does not exist", "--repository");
+        var candidates = new RepositoryLayout(repositoryRoot).Domains()
+            .Where(d => d.Domain == domain && (host is null || d.Host == host)).ToList();
+        return candidates.Count switch
+        {
+            0 => throw new InvalidInputException($"--domain: repository {repositoryRoot} has no restore points of domain \"{domain}\"" +
+                                                 (host is null ? "" : $" from host \"{host}\""), "--domain"),
+            1 => candidates[0],
+            _ => throw new InvalidInputException(
+                $"--domain: domain \"{domain}\" was backed up from several hosts ({string.Join(", ", candidates.Select(c => c.Host))}); choose one with --host", "--host"),
+        };
+    }
+
+    public static RestorePointManifest FindPoint(DomainLayout layout, string point, string repositoryRoot)
+    {
+        var store = new ManifestStore(layout);
+        if (point.Equals("latest", StringComparison.OrdinalIgnoreCase))
+            return store.List() is { Count: > 0 } all ? all[^1]
+                : throw new InvalidInputException($"--point: domain {layout.Domain} has no restore points", "--point");
+        if (!RestorePointId.TryParse(point, out var id))
+            throw new InvalidInputException($"--point: \"{point}\" is not a restore point id (yyyyMMddTHHmmssZ, e.g. 20261127T020000Z) or \"latest\"", "--point");
+        return store.Find(id) ?? throw new InvalidInputException(
+            $"--point: domain {layout.Domain} has no restore point {point}; `fibackup list --repository {repositoryRoot} --domain {layout.Domain}` shows them",
+            "--point");
+    }
+}

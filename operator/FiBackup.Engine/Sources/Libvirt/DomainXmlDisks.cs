@@ -1,0 +1,56 @@
+using System.Xml.Linq;
+
+namespace FiBackup.Engine.Sources.Libvirt;
+
+/// <summary>Reads the disks of a libvirt domain definition and edits their sources.</summary>
+public static class DomainXmlDisks
+{
+    public static IReadOnlyList<DomainDisk> Read(string domainXml)
+    {
+        var root = XDocument.Parse(domainXml).Root!;
+        return root.Element("devices")?.Elements("disk").Select(ReadDisk).ToList() ?? [];
+    }
+
+    private static DomainDisk ReadDisk(XElement disk)
+    {
+        var source = disk.Element("source");
+        var type = (string?)disk.Attribute("type") ?? "file";
+        var path = type switch
+        {
+            "file" => (string?)source?.Attribute("file"),
+            "block" => (string?)source?.Attribute("dev"),
+            _ => null,
+        };
+        return new DomainDisk(
+            Target: (string?)disk.Element("target")?.Attribute("dev") ?? "?",
+            Device: (string?)disk.Attribute("device") ?? "disk",
+            SourceType: type,
+            ActivePath: string.IsNullOrEmpty(path) ? null : path,
+            Format: (string?)disk.Element("driver")?.Attribute("type"),
+            SnapshotMode: (string?)disk.Attribute("snapshot"),
+            ReadOnly: disk.Element("readonly") is not null,
+            Shareable: disk.Element("shareable") is not null);
+    }
+
+    /// <summary>The definition with one disk's source replaced by a qcow2 image file (its old backing chain dropped).</summary>
+    public static string WithDiskSource(string domainXml, string target, string imagePath)
+    {
+        var document = XDocument.Parse(domainXml);
+        var disk = document.Root!.Element("devices")?.Elements("disk")
+                       .FirstOrDefault(d => (string?)d.Element("target")?.Attribute("dev") == target)
+                   ?? throw new ArgumentException($"the domain has no disk {target}");
+        disk.SetAttributeValue("type", "file");
+        disk.Element("backingStore")?.Remove();
+        var source = disk.Element("source");
+        if (source is null)
+        {
+            source = new XElement("source");
+            disk.Element("target")!.AddBeforeSelf(source);
+        }
+        source.RemoveAttributes();
+        source.SetAttributeValue("file", imagePath);
+        var driver = disk.Element("driver");
+        driver?.SetAttributeValue("type", "qcow2");
+        return document.ToString();
+    }
+}

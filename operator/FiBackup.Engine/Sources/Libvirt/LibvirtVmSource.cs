@@ -1,0 +1,54 @@
+using FiBackup.Engine.Errors;
+using FiBackup.Libvirt;
+
+namespace FiBackup.Engine.Sources.Libvirt;
+
+/// <summary>A libvirt host as a source of virtual machines (local or qemu+ssh:// / qemu+tls://).</summary>
+public sealed class LibvirtVmSource : IVmSource
+{
+    private readonly LibvirtConnection connection;
+
+    private LibvirtVmSource(LibvirtConnection connection, string uri)
+    {
+        this.connection = connection;
+        Uri = uri;
+        Host = connection.Hostname;
+    }
+
+    public string Uri { get; }
+    public string Host { get; }
+
+    /// <summary>Connects, turning libvirt's refusal into an error that names the URI.</summary>
+    public static LibvirtVmSource Connect(string uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+            throw new InvalidInputException("--connect: a libvirt URI is required (e.g. qemu:///system)", "--connect");
+        try
+        {
+            var connection = LibvirtConnection.Open(uri);
+            connection.SetKeepAlive(5, 3);
+            return new LibvirtVmSource(connection, uri);
+        }
+        catch (LibvirtException e)
+        {
+            throw new FibackupException($"--connect: cannot connect to {uri}: {e.LibvirtMessage}", "--connect", e);
+        }
+    }
+
+    public IVmDomain OpenDomain(string name)
+    {
+        var domain = connection.TryLookupDomain(name)
+                     ?? throw new InvalidInputException($"--domain: domain \"{name}\" not found on {Uri}", "--domain");
+        return new LibvirtVmDomain(domain);
+    }
+
+    public bool DomainExists(string name)
+    {
+        using var domain = connection.TryLookupDomain(name);
+        return domain is not null;
+    }
+
+    public IVmDomain DefineDomain(string xml) => new LibvirtVmDomain(connection.DefineDomain(xml));
+
+    public void Dispose() => connection.Dispose();
+}
