@@ -7,7 +7,8 @@ public sealed partial class Domain
     /// <summary>
     /// Sends a command straight to the domain's QEMU monitor (libvirt-qemu.so.0) and returns the
     /// reply: JSON for QMP, text for HMP. libvirt marks the domain "tainted: custom-monitor"; meant
-    /// for tests and diagnostics, never for the backup path.
+    /// for tests and diagnostics, never for the backup path. A QMP command QEMU rejects does not
+    /// throw: libvirt hands back QEMU's <c>{"error": ...}</c> reply as it came.
     /// </summary>
     public string QemuMonitorCommand(string command, QemuMonitorMode mode)
     {

@@ -19,7 +19,7 @@ public sealed partial class TestDomain
     public async Task WriteGuestPatternAsync(string disk, long offset, long length, byte pattern)
     {
         var output = await RunQemuIoAsync(disk, $"write -P 0x{pattern:x2} {offset} {length}", "wrote", offset, length);
-        if (output.Contains("failed", StringComparison.Ordinal))
+        if (Regex.IsMatch(output, @"^write failed", RegexOptions.Multiline))
             throw new InvalidOperationException($"qemu-io write on {Name}/{disk} failed: {output.Trim()}");
     }
 
@@ -64,7 +64,7 @@ public sealed partial class TestDomain
     private async Task<string> RunQemuIoAsync(string disk, string command, string verb, long offset, long length)
     {
         var done = new Regex($@"^{verb} {length}/{length} bytes at offset {offset}$", RegexOptions.Multiline);
-        var failed = new Regex($@"^{verb} failed", RegexOptions.Multiline);
+        var failed = new Regex(@"^(read|write) failed", RegexOptions.Multiline);
         await qemuIo.WaitAsync();
         try
         {
