@@ -1,10 +1,7 @@
 namespace FiBackup.Libvirt.Tests;
 
+[Collection(nameof(SerialCollection))]
 /// <summary>Runs alone: it tells its own connection from the others of this process by watching which one appears.</summary>
-[CollectionDefinition(nameof(DroppedConnectionTests), DisableParallelization = true)]
-public sealed class DroppedConnectionCollection;
-
-[Collection(nameof(DroppedConnectionTests))]
 public sealed class DroppedConnectionTests
 {
     [Fact]
