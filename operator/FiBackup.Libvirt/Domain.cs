@@ -10,13 +10,16 @@ namespace FiBackup.Libvirt;
 public sealed partial class Domain : IDisposable
 {
     private readonly DomainHandle handle;
-    private string? name;
-    private Guid? uuid;
 
     internal Domain(LibvirtConnection connection, DomainHandle handle)
     {
         Connection = connection;
         this.handle = handle;
+        // Both are read from the client-side object (no daemon round trip) and never change for a
+        // handle, so they stay readable after the connection is gone.
+        Name = NativeString.Borrowed(NativeMethods.virDomainGetName(handle))
+            ?? throw LibvirtException.FromLastError("virDomainGetName");
+        Uuid = ReadUuid(handle);
     }
 
     /// <summary>The connection the domain was obtained from (and whose events it receives).</summary>
@@ -31,19 +34,15 @@ public sealed partial class Domain : IDisposable
         }
     }
 
-    public string Name => name ??= NativeString.Borrowed(NativeMethods.virDomainGetName(Handle))
-        ?? throw LibvirtException.FromLastError("virDomainGetName");
+    public string Name { get; }
 
-    public unsafe Guid Uuid
+    public Guid Uuid { get; }
+
+    private static unsafe Guid ReadUuid(DomainHandle handle)
     {
-        get
-        {
-            if (uuid is { } known) return known;
-            var buffer = stackalloc byte[37]; // VIR_UUID_STRING_BUFLEN
-            LibvirtException.Check(NativeMethods.virDomainGetUUIDString(Handle, buffer), "virDomainGetUUIDString");
-            uuid = Guid.Parse(Encoding.ASCII.GetString(buffer, 36));
-            return uuid.Value;
-        }
+        var buffer = stackalloc byte[37]; // VIR_UUID_STRING_BUFLEN
+        LibvirtException.Check(NativeMethods.virDomainGetUUIDString(handle, buffer), "virDomainGetUUIDString");
+        return Guid.Parse(Encoding.ASCII.GetString(buffer, 36));
     }
 
     public DomainState State
@@ -91,7 +90,7 @@ public sealed partial class Domain : IDisposable
     public int ThawFilesystems() =>
         LibvirtException.Check(NativeMethods.virDomainFSThaw(Handle, nint.Zero, 0, 0), "virDomainFSThaw");
 
-    public override string ToString() => handle.IsClosed ? "domain (disposed)" : $"domain {Name}";
+    public override string ToString() => $"domain {Name}";
 
     public void Dispose() => handle.Dispose();
 }

@@ -100,20 +100,23 @@ public sealed class LibvirtFixture : IAsyncLifetime
     internal async Task RemoveAsync(string name)
     {
         if (!created.TryRemove(name, out var directory)) return;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            using var domain = connection?.TryLookupDomain(name);
-            if (domain is not null)
+            try
             {
-                if (domain.IsActive) domain.Destroy();
-                if (domain.IsPersistent)
-                    domain.Undefine(DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata
-                        | DomainUndefineFlags.CheckpointsMetadata | DomainUndefineFlags.Nvram);
+                RemoveDomain(name);
+                break;
             }
-        }
-        catch (Exception e)
-        {
-            await Console.Error.WriteLineAsync($"LibvirtFixture: could not remove domain {name}: {e.Message}");
+            catch (LibvirtException) when (attempt < 3)
+            {
+                // e.g. OPERATION_TIMEOUT while a block job still holds the domain's state lock.
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+            catch (Exception e)
+            {
+                await Console.Error.WriteLineAsync($"LibvirtFixture: could not remove domain {name}: {e.Message}");
+                break;
+            }
         }
         try
         {
@@ -124,6 +127,16 @@ public sealed class LibvirtFixture : IAsyncLifetime
         {
             await Console.Error.WriteLineAsync($"LibvirtFixture: could not delete files of {name}: {e.Message}");
         }
+    }
+
+    private void RemoveDomain(string name)
+    {
+        using var domain = connection?.TryLookupDomain(name);
+        if (domain is null) return;
+        if (domain.IsActive) domain.Destroy();
+        if (domain.IsPersistent)
+            domain.Undefine(DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata
+                | DomainUndefineFlags.CheckpointsMetadata | DomainUndefineFlags.Nvram);
     }
 
     /// <summary>Removes every domain this fixture made that a test did not dispose (last resort).</summary>
