@@ -13,6 +13,7 @@ internal sealed class BlockJobEventStore
 {
     private readonly Lock gate = new();
     private readonly Dictionary<(Guid Domain, string Disk), BlockJobEvent> last = [];
+    private readonly Dictionary<(Guid Domain, string Path), string> targetsByPath = [];
     private TaskCompletionSource changed = NewSignal();
 
     /// <summary>Completes at the next event (and when the connection closes).</summary>
@@ -43,6 +44,21 @@ internal sealed class BlockJobEventStore
     internal void Forget(Guid domain, string disk)
     {
         lock (gate) last.Remove((domain, disk));
+    }
+
+    /// <summary>
+    /// Remembers which target a job started by image path runs on: libvirt reports the end of an
+    /// active commit under the base's path (the disk's path after the pivot), so a later wait by
+    /// the top's path can only find the event under the target.
+    /// </summary>
+    internal void RememberTarget(Guid domain, string path, string target)
+    {
+        lock (gate) targetsByPath[(domain, path)] = target;
+    }
+
+    internal string? TargetOf(Guid domain, string path)
+    {
+        lock (gate) return targetsByPath.GetValueOrDefault((domain, path));
     }
 
     internal void Close()

@@ -77,7 +77,7 @@ public sealed partial class Domain
     {
         var events = Connection.BlockJobEvents;
         var id = Uuid;
-        var target = IsPath(disk) ? TargetOf(disk) : disk;
+        var target = IsPath(disk) ? events.TargetOf(id, disk) ?? TargetOf(disk) : disk;
         DateTime? goneSince = null;
         while (true)
         {
@@ -107,7 +107,9 @@ public sealed partial class Domain
         var events = Connection.BlockJobEvents;
         events.Forget(Uuid, disk);
         var other = IsPath(disk) ? TargetOf(disk) : ActiveImageOf(disk);
-        if (other is not null) events.Forget(Uuid, other);
+        if (other is null) return;
+        events.Forget(Uuid, other);
+        if (IsPath(disk)) events.RememberTarget(Uuid, disk, other);
     }
 
     private static bool IsPath(string disk) => disk.Contains('/');

@@ -50,6 +50,22 @@ public sealed class BlockJobWaitTests(LibvirtFixture libvirt) : IClassFixture<Li
     }
 
     [Fact]
+    public async Task An_active_commit_started_by_path_is_seen_completed_by_that_path_after_the_pivot()
+    {
+        await using var vm = await libvirt.CreateDomainAsync(disks: 1);
+        var overlay = Overlays.Take(vm, "t1", "vda")["vda"];
+        vm.Domain.BlockCommit(overlay, null, null, flags: BlockCommitFlags.Active);
+        Assert.Equal(BlockJobStatus.Ready, await vm.Domain.WaitForBlockJobAsync(overlay, BlockJobWait.Ready, Overlays.Timeout()));
+
+        vm.Domain.AbortBlockJob("vda", BlockJobAbortFlags.Pivot);
+        // The overlay is no longer in the live XML, and libvirt reported the end under the base's path.
+        var status = await vm.Domain.WaitForBlockJobAsync(overlay, BlockJobWait.Finished, Overlays.Timeout());
+
+        Assert.Equal(BlockJobStatus.Completed, status);
+        Assert.Equal([vm.Disk("vda").Path], vm.LiveChain("vda"));
+    }
+
+    [Fact]
     public async Task Waiting_until_finished_does_not_return_at_ready()
     {
         await using var vm = await libvirt.CreateDomainAsync(disks: 1);
