@@ -1,6 +1,9 @@
 namespace FiBackup.Testing.KubeApi;
 
-/// <summary>The kubeconfig both kubectl and KubernetesClient read: one plain-HTTP cluster, no credentials.</summary>
+/// <summary>
+/// The kubeconfig both kubectl and KubernetesClient read: one plain-HTTP cluster. The token is a placeholder
+/// (KubernetesClient insists on some credential); the server authenticates nobody.
+/// </summary>
 public static class Kubeconfig
 {
     public const string ContextName = "fibackup-test";
@@ -14,7 +17,8 @@ public static class Kubeconfig
             server: {server.ToString().TrimEnd('/')}
         users:
         - name: {ContextName}
-          user: {"{}"}
+          user:
+            token: fibackup-test
         contexts:
         - name: {ContextName}
           context:

@@ -30,6 +30,13 @@ public static class JsonText
 
     public static string Serialize(JsonNode? node) => node?.ToJsonString(Compact) ?? "null";
 
-    public static byte[] SerializeToUtf8(JsonNode? node) =>
-        node is null ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(node, Compact);
+    // Written through Utf8JsonWriter rather than JsonSerializer, which needs reflection that trimmed hosts disable.
+    public static byte[] SerializeToUtf8(JsonNode? node)
+    {
+        if (node is null) return "null"u8.ToArray();
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Compact.Encoder }))
+            node.WriteTo(writer);
+        return buffer.ToArray();
+    }
 }

@@ -38,6 +38,7 @@ public sealed class ApiRouter(ApiContext api, FaultInjector faults, OpenApiDocum
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            api.Options.RequestLog?.Invoke($"internal error: {e}");
             await WriteErrorAsync(http, ApiErrors.Internal(e.Message)).ConfigureAwait(false);
         }
         finally

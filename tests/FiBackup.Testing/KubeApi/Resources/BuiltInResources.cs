@@ -107,7 +107,8 @@ public static class BuiltInResources
             HasStatus = true, ShortNames = ["crd", "crds"], Categories = ["api-extensions"],
             Storage = new("apiextensions.k8s.io", "customresourcedefinitions"), TracksGeneration = true,
             Rules = new Crds.CrdRules(now),
-            PrinterColumns = [new PrinterColumn("Created At", "date", ".metadata.creationTimestamp")],
+            // The default table convertor prints the raw RFC 3339 timestamp, not an age.
+            PrinterColumns = [Computed("Created At", "date", o => o.Walk("metadata.creationTimestamp")?.DeepClone())],
         },
     ];
 
