@@ -85,7 +85,7 @@ public sealed class WatchOperation(ApiContext api)
         cancel.CancelAfter(timeout);
 
         http.Response.StatusCode = 200;
-        http.Response.ContentType = shape == ResponseShape.Table ? MediaTypes.TableV1 : MediaTypes.Json;
+        http.Response.ContentType = MediaTypes.Json; // the stream framing is plain JSON even when objects are Tables
         await http.Response.Body.FlushAsync(cancel.Token).ConfigureAwait(false);
 
         var headersSent = false;
@@ -104,7 +104,7 @@ public sealed class WatchOperation(ApiContext api)
                 var bytes = JsonText.SerializeToUtf8(line);
                 await http.Response.Body.WriteAsync(bytes, cancel.Token).ConfigureAwait(false);
                 await http.Response.Body.WriteAsync("\n"u8.ToArray(), cancel.Token).ConfigureAwait(false);
-                if (watcher.Messages.Count == 0) await http.Response.Body.FlushAsync(cancel.Token).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(cancel.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
