@@ -309,3 +309,64 @@ public sealed class ClientConformanceTests : IAsyncLifetime
         Assert.Equal("Opaque", stored.Type);
     }
 }
+
+/// <summary>Built-in kinds whose server-side rules the operator depends on.</summary>
+public sealed class BuiltInKindTests : IAsyncLifetime
+{
+    private KubeApiServer _api = null!;
+    private Kubernetes _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _api = await KubeApiServer.StartAsync();
+        _client = _api.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_events_k8s_io_event_is_also_a_core_event()
+    {
+        var recorded = new Eventsv1Event
+        {
+            Metadata = new V1ObjectMeta { Name = "web-1.1" },
+            EventTime = DateTime.UtcNow,
+            ReportingController = "fibackup.io/operator",
+            ReportingInstance = "operator-0",
+            Action = "Backup",
+            Reason = "InvalidSpec",
+            Note = "spec.schedule: invalid cron expression",
+            Type = "Warning",
+            Regarding = new V1ObjectReference { Kind = "VmBackupPolicy", Name = "nightly", NamespaceProperty = "default" },
+        };
+        await _client.EventsV1.CreateNamespacedEventAsync(recorded, "default");
+
+        var core = Assert.Single((await _client.CoreV1.ListNamespacedEventAsync("default", fieldSelector: "involvedObject.name=nightly")).Items);
+        Assert.Equal("spec.schedule: invalid cron expression", core.Message);
+        Assert.Equal("VmBackupPolicy", core.InvolvedObject.Kind);
+        Assert.Equal("fibackup.io/operator", core.ReportingComponent);
+        var back = await _client.EventsV1.ReadNamespacedEventAsync("web-1.1", "default");
+        Assert.Equal("spec.schedule: invalid cron expression", back.Note);
+    }
+
+    [Fact]
+    public async Task A_job_without_a_restart_policy_of_never_or_on_failure_is_invalid()
+    {
+        var job = new V1Job
+        {
+            Metadata = new V1ObjectMeta { Name = "mover" },
+            Spec = new V1JobSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { Containers = [new V1Container { Name = "m", Image = "busybox" }] } } },
+        };
+        var error = await Assert.ThrowsAsync<HttpOperationException>(() => _client.BatchV1.CreateNamespacedJobAsync(job, "default"));
+        Assert.Contains("spec.template.spec.restartPolicy: Unsupported value: \\\"Always\\\": supported values: \\\"OnFailure\\\", \\\"Never\\\"", error.Response.Content);
+
+        job.Spec.Template.Spec.RestartPolicy = "Never";
+        var created = await _client.BatchV1.CreateNamespacedJobAsync(job, "default");
+        Assert.Equal(6, created.Spec.BackoffLimit);
+        Assert.Equal(created.Metadata.Uid, created.Spec.Template.Metadata.Labels["batch.kubernetes.io/controller-uid"]);
+    }
+}
