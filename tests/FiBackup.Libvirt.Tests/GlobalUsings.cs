@@ -1,1 +1,3 @@
+global using FiBackup.Libvirt;
+global using FiBackup.Testing.Libvirt;
 global using Xunit;

@@ -1,0 +1,19 @@
+using System.Text.Json.Nodes;
+
+namespace FiBackup.Testing.KubeApi.Patching;
+
+/// <summary>RFC 7386 JSON merge patch: objects merge recursively, null deletes, everything else replaces.</summary>
+public static class JsonMergePatch
+{
+    public static JsonNode? Apply(JsonNode? target, JsonNode? patch)
+    {
+        if (patch is not JsonObject patchObject) return patch?.DeepClone();
+        var result = target is JsonObject targetObject ? (JsonObject)targetObject.DeepClone() : new JsonObject();
+        foreach (var (key, value) in patchObject)
+        {
+            if (value is null) result.Remove(key);
+            else result[key] = Apply(result.TryGetPropertyValue(key, out var existing) ? existing : null, value);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,23 @@
+namespace FiBackup.Testing.Libvirt;
+
+/// <summary>Less common shapes of a test domain.</summary>
+public sealed record TestDomainOptions
+{
+    /// <summary>
+    /// Disk targets (e.g. "vda") whose image is an overlay on a template base image, as when a VM
+    /// was cloned from a template: <c>template-vda.qcow2 &lt;- vda.qcow2</c>, absolute backing path.
+    /// </summary>
+    public IReadOnlyCollection<string> DisksWithBackingChain { get; init; } = [];
+
+    /// <summary>Adds an IDE cdrom (hdc) backed by a small raw file, which backups must skip.</summary>
+    public bool Cdrom { get; init; }
+
+    /// <summary>Adds the QEMU guest agent channel; no agent answers on it (there is no guest OS).</summary>
+    public bool GuestAgentChannel { get; init; }
+
+    /// <summary>Starts the domain paused (only with start: true).</summary>
+    public bool StartPaused { get; init; }
+}
+
+/// <summary>One disk of a test domain: its target and the image it was created with.</summary>
+public sealed record TestDisk(string Target, string Path, string? TemplatePath);
