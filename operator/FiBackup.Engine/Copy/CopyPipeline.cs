@@ -7,10 +7,11 @@ using Microsoft.Win32.SafeHandles;
 namespace FiBackup.Engine.Copy;
 
 /// <summary>
-/// One pass over the source: read → hash → write, each stage on its own thread, handing a small
-/// fixed set of buffers along, so reading, SHA-256 and writing overlap. Holes are never read or
-/// written but are hashed as the zeros they read as; the destination must already have the
-/// source's length (set with ftruncate), so whatever is not written reads as zeros too.
+/// One pass over the source on two threads that hand a small fixed set of buffers along:
+/// read + SHA-256 on one, write on the other, so hashing goes on while a write waits for the disk
+/// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache).
+/// Holes are never read or written but are hashed as the zeros they read as; the destination
+/// must already have the source's length (set with ftruncate), so what is not written reads as zeros.
 /// </summary>
 internal sealed class CopyPipeline(
     SafeFileHandle source, string sourcePath,
@@ -24,11 +25,10 @@ internal sealed class CopyPipeline(
     private const int ZeroBlockSize = 64 << 10;
     private static readonly byte[] Zeros = new byte[1 << 20];
 
-    /// <summary>A run of the source in file order; a null buffer is a hole.</summary>
-    private readonly record struct Chunk(long Offset, long Length, byte[]? Buffer);
+    /// <summary>A run of data read from the source, in file order.</summary>
+    private readonly record struct Chunk(long Offset, int Length, byte[] Buffer);
 
     private readonly BlockingCollection<byte[]> _free = [];
-    private readonly BlockingCollection<Chunk> _toHash = [];
     private readonly BlockingCollection<Chunk> _toWrite = [];
     private string? _sha256;
 
@@ -45,8 +45,7 @@ internal sealed class CopyPipeline(
         progress.Start();
         Task[] stages =
         [
-            Stage(() => Read(bufferSize, stop.Token), stop),
-            Stage(() => Hash(stop.Token), stop),
+            Stage(() => ReadAndHash(bufferSize, stop.Token), stop),
             Stage(() => Write(progress, stop.Token), stop),
         ];
         try
@@ -65,7 +64,6 @@ internal sealed class CopyPipeline(
         finally
         {
             _free.Dispose();
-            _toHash.Dispose();
             _toWrite.Dispose();
         }
         progress.Complete();
@@ -79,28 +77,41 @@ internal sealed class CopyPipeline(
             catch { stop.Cancel(); throw; }
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private void Read(int bufferSize, CancellationToken ct)
+    /// <summary>
+    /// Reads each chunk and hashes it right away, while the kernel's copy of it is still in the
+    /// CPU cache; holes are hashed as zeros without being read.
+    /// </summary>
+    private void ReadAndHash(int bufferSize, CancellationToken ct)
     {
         var bucket = options.BandwidthBytesPerSecond is { } rate ? TokenBucket.ForRate(rate, options.Time) : null;
         var chunkSize = options.BandwidthBytesPerSecond is { } r ? TokenBucket.ChunkSizeFor(r, bufferSize) : bufferSize;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var position = 0L;
         foreach (var extent in extents)
         {
-            if (extent.Offset > position) _toHash.Add(new Chunk(position, extent.Offset - position, null), ct);
+            HashZeros(sha, extent.Offset - position);
             for (var offset = extent.Offset; offset < extent.End;)
             {
                 var count = (int)Math.Min(chunkSize, extent.End - offset);
                 bucket?.TakeAsync(count, ct).AsTask().GetAwaiter().GetResult();
                 var buffer = _free.Take(ct);
-                ReadExactly(buffer.AsSpan(0, count), offset);
-                Overlay(buffer.AsSpan(0, count), offset);
-                _toHash.Add(new Chunk(offset, count, buffer), ct);
+                var chunk = buffer.AsSpan(0, count);
+                ReadExactly(chunk, offset);
+                Overlay(chunk, offset);
+                sha.AppendData(chunk);
+                _toWrite.Add(new Chunk(offset, count, buffer), ct);
                 offset += count;
             }
             position = extent.End;
         }
-        if (position < length) _toHash.Add(new Chunk(position, length - position, null), ct);
-        _toHash.CompleteAdding();
+        HashZeros(sha, length - position);
+        _toWrite.CompleteAdding();
+        _sha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static void HashZeros(IncrementalHash sha, long count)
+    {
+        for (; count > 0; count -= Zeros.Length) sha.AppendData(Zeros, 0, (int)Math.Min(count, Zeros.Length));
     }
 
     private void ReadExactly(Span<byte> buffer, long offset)
@@ -131,24 +142,6 @@ internal sealed class CopyPipeline(
         header[..Math.Min(header.Length, chunk.Length)].CopyTo(chunk);
     }
 
-    private void Hash(CancellationToken ct)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var chunk in _toHash.GetConsumingEnumerable(ct))
-        {
-            if (chunk.Buffer is null)
-            {
-                for (var left = chunk.Length; left > 0; left -= Zeros.Length)
-                    sha.AppendData(Zeros, 0, (int)Math.Min(left, Zeros.Length));
-                continue;
-            }
-            sha.AppendData(chunk.Buffer, 0, (int)chunk.Length);
-            _toWrite.Add(chunk, ct);
-        }
-        _toWrite.CompleteAdding();
-        _sha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
     private void Write(CopyProgressReporter progress, CancellationToken ct)
     {
         var writeback = new Writeback(destination, Writeback.DefaultWindowBytes);
@@ -156,10 +149,10 @@ internal sealed class CopyPipeline(
         {
             foreach (var chunk in _toWrite.GetConsumingEnumerable(ct))
             {
-                var data = chunk.Buffer.AsSpan(0, (int)chunk.Length);
+                var data = chunk.Buffer.AsSpan(0, chunk.Length);
                 if (options.SkipZeroBlocks) WriteSkippingZeroBlocks(data, chunk.Offset);
                 else RandomAccess.Write(destination, data, chunk.Offset);
-                _free.Add(chunk.Buffer!, ct);
+                _free.Add(chunk.Buffer, ct);
                 writeback.WrittenUpTo(chunk.Offset + chunk.Length);
                 progress.Add(chunk.Length);
             }
