@@ -1,0 +1,51 @@
+namespace FiBackup.Engine.Copy;
+
+/// <summary>How <see cref="SparseFileCopier"/> copies one image into the repository.</summary>
+public sealed record CopyOptions
+{
+    public const int DefaultBufferSize = 4 << 20;
+
+    /// <summary>Average bytes per second read from the source; null = unlimited.</summary>
+    public long? BandwidthBytesPerSecond { get; init; }
+
+    /// <summary>Told how many data bytes are done, a few times a second, and the total at the end.</summary>
+    public IProgress<CopyProgress>? Progress { get; init; }
+
+    /// <summary>Rewrite the qcow2 backing file name and format in the copy, in the same pass.</summary>
+    public Qcow2BackingRewrite? RewriteBacking { get; init; }
+
+    /// <summary>The clock of the bandwidth limit and of progress throttling.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Size of each read and write; a multiple of 4 KiB between 64 KiB and 64 MiB.</summary>
+    public int BufferSize
+    {
+        get;
+        init => field = value is >= 64 << 10 and <= 64 << 20 && value % 4096 == 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(BufferSize), value,
+                "must be a multiple of 4096 between 64 KiB and 64 MiB");
+    } = DefaultBufferSize;
+
+    /// <summary>
+    /// Blocks of zeros inside the source's data extents are not written, so they stay holes in
+    /// the copy (they still count in its hash). Costs one vectorised scan per block.
+    /// </summary>
+    public bool SkipZeroBlocks { get; init; } = true;
+}
+
+/// <summary>
+/// The backing file the copy's qcow2 header should name: <paramref name="BackingFile"/> as written
+/// (a relative name resolves against the copy's folder), or null for an image without backing.
+/// </summary>
+public sealed record Qcow2BackingRewrite(string? BackingFile, string BackingFormat = "qcow2");
+
+/// <summary>Data bytes copied so far out of the data bytes to copy (holes are not counted).</summary>
+public readonly record struct CopyProgress(long BytesDone, long BytesTotal);
+
+/// <summary>
+/// What was copied: the file's length, the data bytes read from the source's data extents (holes
+/// are neither read nor written; zero blocks among them are read but not written), and the SHA-256
+/// of the destination's full content in lower-case hex, as sha256sum prints it.
+/// </summary>
+public sealed record CopyResult(long FileLength, long DataBytes, string Sha256);

@@ -1,0 +1,155 @@
+using FiBackup.Engine.Errors;
+using FiBackup.Engine.Qcow2;
+using FiBackup.Engine.Repository;
+using Microsoft.Win32.SafeHandles;
+
+namespace FiBackup.Engine.Copy;
+
+/// <summary>
+/// Puts one image into the repository (invariant 3): copies only its data extents into
+/// "&lt;destination&gt;.partial" (holes stay holes), hashes the destination's content in the same
+/// pass, fsyncs, and renames it into place. On any failure or cancellation nothing is left: neither
+/// the partial file nor the destination.
+/// </summary>
+public sealed class SparseFileCopier
+{
+    public async Task<CopyResult> CopyIntoRepositoryAsync(string source, string destination, CopyOptions options,
+        CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BandwidthBytesPerSecond is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.BandwidthBytesPerSecond,
+                "the bandwidth limit must be positive (null means unlimited)");
+        destination = Path.GetFullPath(destination);
+        if (File.Exists(destination))
+            throw new FibackupException(
+                $"repository file {destination} already exists; repository files are never overwritten");
+        ct.ThrowIfCancellationRequested();
+
+        using var input = OpenSource(source);
+        var length = RandomAccess.GetLength(input);
+        var header = options.RewriteBacking is { } rewrite ? RewriteHeader(input, source, length, rewrite) : null;
+        var extents = DataExtents.Find(input, length);
+        if (header is not null) extents = DataExtents.Including(extents, new FileExtent(0, header.Length));
+        var dataBytes = extents.Sum(e => e.Length);
+
+        var folder = Path.GetDirectoryName(destination)!;
+        Directory.CreateDirectory(folder);
+        var freeAtStart = FreeBytes(folder);
+        Exception DestinationError(IOException e) => RepositoryFullException.IsDiskFull(e)
+            ? new RepositoryFullException(destination, dataBytes, freeAtStart, e)
+            : new FibackupException($"cannot write repository file {destination}: {e.Message}", inner: e);
+
+        var partial = AtomicFile.PartialPathFor(destination);
+        try
+        {
+            string sha256;
+            using (var output = OpenPartial(partial, DestinationError))
+            {
+                try { RandomAccess.SetLength(output, length); }
+                catch (IOException e) { throw DestinationError(e); }
+
+                var pipeline = new CopyPipeline(input, source, output, length, extents, header, options,
+                    DestinationError);
+                sha256 = await pipeline.RunAsync(ct).ConfigureAwait(false);
+
+                try { LinuxFile.Fsync(output); }
+                catch (IOException e) { throw DestinationError(e); }
+                // Nobody reads a fresh backup soon: leave the page cache to the VMs.
+                LinuxFile.Advise(output, 0, 0, LinuxFile.FadviseDontNeed);
+            }
+            try { AtomicFile.Commit(partial, destination); }
+            catch (IOException e) { throw new FibackupException($"cannot put {destination} into the repository: {e.Message}", inner: e); }
+            return new CopyResult(length, dataBytes, sha256);
+        }
+        catch
+        {
+            TryDelete(partial);
+            throw;
+        }
+    }
+
+    private static SafeFileHandle OpenSource(string source)
+    {
+        try
+        {
+            // SequentialScan = posix_fadvise(SEQUENTIAL): larger readahead for the extent walk.
+            return File.OpenHandle(source, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new FibackupException($"source image {source} does not exist (was it removed while the backup ran?)", inner: e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FibackupException($"cannot open source image {source}: {e.Message}", inner: e);
+        }
+    }
+
+    private static SafeFileHandle OpenPartial(string partial, Func<IOException, Exception> destinationError)
+    {
+        try
+        {
+            // A partial file left by a crashed run is ours and is replaced.
+            return File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw destinationError(e);
+        }
+    }
+
+    /// <summary>The source's first cluster with its backing file name and format replaced.</summary>
+    private static byte[] RewriteHeader(SafeFileHandle input, string source, long length, Qcow2BackingRewrite rewrite)
+    {
+        try
+        {
+            var prefix = new byte[Math.Min(length, Qcow2Header.PrefixLength)];
+            ReadFully(input, prefix, 0);
+            var cluster = new byte[Math.Min(length, Qcow2Header.ClusterSizeOf(prefix))];
+            ReadFully(input, cluster, 0);
+            var header = Qcow2Header.Parse(cluster);
+            if (header.HasExternalDataFile)
+                throw new InvalidDataException("it keeps its data in an external data file, which fibackup does not copy");
+            return header.WithBacking(rewrite.BackingFile, rewrite.BackingFormat, cluster.Length);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FibackupException($"cannot rewrite the backing file of {source}: {e.Message}", inner: e);
+        }
+        catch (Qcow2HeaderFullException e)
+        {
+            throw new Qcow2HeaderFullException($"cannot rewrite the backing file of {source}: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            throw new FibackupException($"cannot read source image {source}: {e.Message}", inner: e);
+        }
+    }
+
+    private static void ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var read = RandomAccess.Read(file, buffer, offset);
+            if (read == 0) throw new InvalidDataException("the file ends inside its header");
+            buffer = buffer[read..];
+            offset += read;
+        }
+    }
+
+    private static long? FreeBytes(string folder)
+    {
+        try { return new DriveInfo(folder).AvailableFreeSpace; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* reported error matters more */ }
+    }
+}
