@@ -1,0 +1,24 @@
+using FiBackup.Engine.Tools;
+
+namespace FiBackup.Testing.Repositories;
+
+/// <summary>The qemu-io/qemu-img calls test repositories are made of (arguments as arrays, never a shell string).</summary>
+public static class QemuTools
+{
+    /// <summary>Runs qemu-io commands ("write -P 0xab 0 64k", "write -z 1M 64k") on an image of the given format.</summary>
+    public static Task WriteAsync(string image, string format, IEnumerable<string> commands, CancellationToken ct = default)
+    {
+        var args = new List<string> { "-f", format };
+        foreach (var command in commands) args.AddRange(["-c", command]);
+        args.Add(image);
+        return ExternalTool.RunAsync("qemu-io", args, ct);
+    }
+
+    /// <summary>True when the guest-visible content of the two images is equal (`qemu-img compare`, formats probed).</summary>
+    public static Task<bool> SameContentAsync(string first, string second, CancellationToken ct = default) =>
+        QemuImg.CompareAsync(first, second, ct, forceShare: false);
+
+    /// <summary>The backing file name written in the image header, exactly as written.</summary>
+    public static async Task<string?> BackingNameAsync(string image, CancellationToken ct = default) =>
+        (await QemuImg.InfoAsync(image, ct, forceShare: false)).BackingFileName;
+}
