@@ -14,9 +14,18 @@ public static class QemuTools
         return ExternalTool.RunAsync("qemu-io", args, ct);
     }
 
-    /// <summary>True when the guest-visible content of the two images is equal (`qemu-img compare`, formats probed).</summary>
-    public static Task<bool> SameContentAsync(string first, string second, CancellationToken ct = default) =>
-        QemuImg.CompareAsync(first, second, ct, forceShare: false);
+    /// <summary>True when a qcow2 image (read through its backing chain) shows the guest exactly the bytes of a raw image.</summary>
+    public static async Task<bool> SameContentAsync(string qcow2Image, string rawImage, CancellationToken ct = default)
+    {
+        var result = await ExternalTool.RunAsync("qemu-img", ["compare", "-q", "-f", "qcow2", "-F", "raw", qcow2Image, rawImage], ct,
+            throwOnFailure: false);
+        return result.ExitCode switch
+        {
+            0 => true,
+            1 => false,
+            _ => throw new InvalidOperationException($"qemu-img compare {qcow2Image} {rawImage} failed: {result.StandardError}"),
+        };
+    }
 
     /// <summary>The backing file name written in the image header, exactly as written.</summary>
     public static async Task<string?> BackingNameAsync(string image, CancellationToken ct = default) =>
