@@ -41,7 +41,7 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
         {
             var ordered = chain.OrderBy(p => p.Sequence).ThenBy(p => p.Time).ToList();
             foreach (var target in ordered.SelectMany(p => p.Disks.Select(d => d.Target)).Distinct())
-                await RewriteDiskAsync(chain.Key, target, ordered, newDisks, ct);
+                await RewriteDiskAsync(target, ordered, newDisks, ct);
         }
         return retained
             .Where(p => p.Disks.Any(d => newDisks.ContainsKey((p.Id, d.Target))))
@@ -49,7 +49,7 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
             .ToList();
     }
 
-    private async Task RewriteDiskAsync(string chain, string target, List<RestorePointManifest> ordered,
+    private async Task RewriteDiskAsync(string target, List<RestorePointManifest> ordered,
         Dictionary<(string, string), DiskManifest> newDisks, CancellationToken ct)
     {
         RepositoryFile? previousOld = null;
@@ -59,15 +59,12 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
             if (point.Disks.FirstOrDefault(d => d.Target == target) is not { } disk) continue;
             var files = disk.Files;
             var own = files[^1];
-            var start = 0;
-            if (previousOld is not null)
-            {
-                start = files.Select(f => f.Path).ToList().IndexOf(previousOld.Path) + 1;
-                if (start == 0)
-                    throw new InvalidDataException(
-                        $"restore point {point.Id} disk {target} does not build on {previousOld.Path}, the file of the retained point before it in chain {chain}; run `fibackup verify` and fix the repository before pruning");
-            }
-            var segment = files.Count - start;
+            // Normally this point's chain runs through the previous retained point's file. After an
+            // interrupted prune it may not (that point's manifest was rewritten, this one's not yet):
+            // then its whole chain is folded, which a safe rebase does correctly whatever the old
+            // backing is, since it copies in every cluster where the two backings differ.
+            var start = previousOld is null ? 0 : files.Select(f => f.Path).ToList().IndexOf(previousOld.Path) + 1;
+            var segment = previousOld is not null && start == 0 ? files.Count + 1 : files.Count - start;
             var backingChanged = previousNew.Count > 0 && !ReferenceEquals(previousNew[^1], previousOld);
 
             RepositoryFile newOwn;

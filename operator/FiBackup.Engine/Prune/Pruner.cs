@@ -10,6 +10,9 @@ namespace FiBackup.Engine.Prune;
 /// manifests rewritten (each atomically), dropped manifests deleted, then files no manifest lists
 /// deleted, journal entry deleted. Until the manifests change, the new files are unreferenced and
 /// the old ones still serve every point; after, the old ones are unreferenced.
+/// A rewritten manifest describes the same disk content; only its file list (and Bytes, the size of
+/// its own file) changes, and its Type becomes Full when every disk is one self-contained image.
+/// Chain and Sequence keep recording how the point was taken (file names are never reused).
 /// </summary>
 public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
 {
@@ -42,7 +45,9 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
             Keep = kept.Select(p => p.Id).ToList(), Drop = dropped.Select(p => p.Id).ToList(),
         }, ct);
 
-        var rewritten = await rewriter.RewriteAsync(kept, ct);
+        // A point left with one self-contained image per disk is now a full restore point.
+        var rewritten = (await rewriter.RewriteAsync(kept, ct))
+            .Select(m => m.Disks.All(d => d.Files.Count == 1) ? m with { Type = BackupType.Full } : m).ToList();
         CrashPoint.Reached(CrashAfterNewFiles);
         foreach (var manifest in rewritten)
         {

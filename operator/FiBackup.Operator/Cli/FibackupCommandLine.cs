@@ -9,6 +9,9 @@ public static class FibackupCommandLine
     {
         var root = new RootCommand("fibackup: forward-incremental backups of libvirt/QEMU virtual machines");
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(PruneCommand.Create());
         return root;
     }
 

@@ -79,6 +79,8 @@ public sealed class PrunerTests : IDisposable
         Assert.Equal([domain.Points[2].Id, domain.Points[3].Id], PointIds(domain));
         await AssertPrunedCorrectlyAsync(domain, result);
         var first = new ManifestStore(domain.Layout).Find(domain.Points[2].PointId)!;
+        Assert.Equal(BackupType.Full, first.Type);
+        Assert.Equal(BackupType.Incremental, new ManifestStore(domain.Layout).Find(domain.Points[3].PointId)!.Type);
         foreach (var disk in first.Disks)
         {
             var file = Assert.Single(disk.Files);
