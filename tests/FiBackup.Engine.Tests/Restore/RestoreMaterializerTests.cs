@@ -50,6 +50,22 @@ public sealed class RestoreMaterializerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_point_whose_files_a_prune_rewrote_restores_as_a_chain_with_the_usual_names()
+    {
+        var domain = await ThreePointsAsync();
+        await new FiBackup.Engine.Prune.Pruner(TimeZoneInfo.Utc, TimeProvider.System)
+            .PruneAsync(domain.Layout, new FiBackup.Engine.Prune.RetentionPolicy(2, 0, 0, 0), dryRun: false, CancellationToken.None);
+        var point = new FiBackup.Engine.Repository.ManifestStore(domain.Layout).Find(domain.Points[2].PointId)!;
+        Assert.Contains(".p", point.Disks[0].Files[0].Path); // the prune made a new full and rebased the newest point on it
+
+        var disks = await _materializer.MaterializeAsync(domain.Layout, point, null, _repository.Scratch("after-prune"), "web-1", flatten: false, null, CancellationToken.None);
+
+        Assert.Equal(["web-1-vda-000-full.qcow2", "web-1-vda-001-20261125T020000Z.qcow2"], disks[0].Files.Select(Path.GetFileName));
+        foreach (var disk in disks)
+            Assert.True(await QemuTools.SameContentAsync(disk.Image, domain.ExpectedImage(point.Id, disk.Target)));
+    }
+
+    [Fact]
     public async Task A_flattened_restore_is_one_self_contained_image_per_disk()
     {
         var domain = await ThreePointsAsync();
