@@ -81,6 +81,8 @@ public sealed class DomainXmlRewriter(Random random)
 
     private static void PointAt(XElement disk, string image)
     {
+        if ((string?)disk.Attribute("type") is "network")
+            disk.Elements("auth").Remove(); // credentials of the old network source mean nothing for a file
         disk.SetAttributeValue("type", "file");
         var driver = disk.Element("driver");
         if (driver is null)

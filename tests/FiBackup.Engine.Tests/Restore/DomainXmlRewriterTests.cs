@@ -175,6 +175,32 @@ public class DomainXmlRewriterTests
     }
 
     [Fact]
+    public void A_network_disk_restored_to_a_file_loses_its_network_source_and_credentials()
+    {
+        const string rbd = """
+            <domain type='kvm'>
+              <name>db-1</name>
+              <devices>
+                <disk type='network' device='disk'>
+                  <driver name='qemu' type='raw'/>
+                  <auth username='libvirt'><secret type='ceph' usage='client.libvirt'/></auth>
+                  <source protocol='rbd' name='pool/db-1'><host name='mon1' port='6789'/></source>
+                  <target dev='vda' bus='virtio'/>
+                </disk>
+              </devices>
+            </domain>
+            """;
+
+        var disk = Disk(XElement.Parse(new DomainXmlRewriter().ForInPlace(rbd,
+            new Dictionary<string, string> { ["vda"] = "/srv/restored/db-1-vda.qcow2" })), "vda");
+
+        Assert.Equal("file", (string?)disk.Attribute("type"));
+        Assert.Null(disk.Element("auth"));
+        Assert.Equal("<source file=\"/srv/restored/db-1-vda.qcow2\" />", disk.Element("source")!.ToString());
+        Assert.Equal("qcow2", (string?)disk.Element("driver")!.Attribute("type"));
+    }
+
+    [Fact]
     public void A_restored_disk_missing_from_the_saved_xml_is_an_error_naming_it()
     {
         var error = Assert.Throws<InvalidDataException>(() => new DomainXmlRewriter().ForInPlace(SavedXml,
