@@ -38,7 +38,8 @@ public sealed class ManifestStore(DomainLayout layout)
         AtomicFile.SyncDirectory(Layout.PointsDirectory);
     }
 
-    private static RestorePointManifest Read(string path)
+    /// <summary>Reads one manifest file; an unreadable one is an <see cref="InvalidDataException"/> naming it.</summary>
+    public static RestorePointManifest Read(string path)
     {
         try
         {

@@ -12,6 +12,9 @@ public static class FibackupCommandLine
         root.Subcommands.Add(ConsolidateCommand.Create());
         root.Subcommands.Add(RestoreCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(ListCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(PruneCommand.Create());
         return root;
     }
 

@@ -1,0 +1,23 @@
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Prune;
+
+/// <summary>What a prune decided and did. A dry run has the plan and nothing else.</summary>
+public sealed record PruneResult(
+    RetentionPlan Plan,
+    bool DryRun,
+    IReadOnlyList<RepositoryFile> FilesWritten,
+    IReadOnlyList<string> ManifestsRewritten,
+    IReadOnlyList<string> FilesDeleted,
+    long BytesDeleted,
+    PruneRecovery? Recovery)
+{
+    public long BytesWritten => FilesWritten.Sum(f => f.Size);
+}
+
+/// <summary>What recovery found and finished of earlier, interrupted prunes.</summary>
+public sealed record PruneRecovery(IReadOnlyList<string> JournalEntries, IReadOnlyList<string> ManifestsDeleted,
+    IReadOnlyList<string> FilesDeleted, long BytesDeleted)
+{
+    public bool DidSomething => JournalEntries.Count + ManifestsDeleted.Count + FilesDeleted.Count > 0;
+}

@@ -1,0 +1,100 @@
+using FiBackup.Engine.Diagnostics;
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Prune;
+
+/// <summary>
+/// Drops the restore points a retention policy does not keep, leaving every retained point
+/// restorable byte for byte. The order keeps the repository consistent at every instant, so a
+/// crash anywhere loses nothing: journal entry, new files (<see cref="ChainRewriter"/>), retained
+/// manifests rewritten (each atomically), dropped manifests deleted, then files no manifest lists
+/// deleted, journal entry deleted. Until the manifests change, the new files are unreferenced and
+/// the old ones still serve every point; after, the old ones are unreferenced.
+/// A rewritten manifest describes the same disk content; only its file list (and Bytes, the size of
+/// its own file) changes, and its Type becomes Full when every disk is one self-contained image.
+/// Chain and Sequence keep recording how the point was taken (file names are never reused).
+/// </summary>
+public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
+{
+    public const string CrashAfterNewFiles = "prune-files-written";
+    public const string CrashAfterFirstManifestRewrite = "prune-manifest-rewritten";
+    public const string CrashAfterFirstManifestDelete = "prune-manifest-deleted";
+    public const string CrashAfterFirstFileDelete = RepositorySweeper.CrashAfterFirstDelete;
+
+    public Pruner() : this(TimeZoneInfo.Local, TimeProvider.System) { }
+
+    public async Task<PruneResult> PruneAsync(DomainLayout layout, RetentionPolicy policy, bool dryRun, CancellationToken ct)
+    {
+        policy.Validate();
+        var store = new ManifestStore(layout);
+        if (dryRun)
+            return new PruneResult(RetentionPlanner.Plan(store.List(), policy, zone), true, [], [], [], 0, null);
+
+        using var domainLock = InterimDomainLock.Acquire(layout, "prune");
+        var recovery = RecoverHoldingLock(layout, ct);
+        var plan = RetentionPlanner.Plan(store.List(), policy, zone);
+
+        var id = PruneJournal.NewId(layout, time.GetUtcNow());
+        var rewriter = new ChainRewriter(layout, id);
+        var kept = plan.Kept.ToList();
+        var dropped = plan.Dropped.ToList();
+        var journal = PruneJournal.PathFor(layout, id);
+        await PruneJournal.WriteAsync(layout, new PruneJournalEntry
+        {
+            Id = id, Started = time.GetUtcNow(), Policy = policy.ToString(),
+            Keep = kept.Select(p => p.Id).ToList(), Drop = dropped.Select(p => p.Id).ToList(),
+        }, ct);
+
+        // A point left with one self-contained image per disk is now a full restore point.
+        var rewritten = (await rewriter.RewriteAsync(kept, ct))
+            .Select(m => m.Disks.All(d => d.Files.Count == 1) ? m with { Type = BackupType.Full } : m).ToList();
+        CrashPoint.Reached(CrashAfterNewFiles);
+        foreach (var manifest in rewritten)
+        {
+            await store.WriteAsync(manifest, ct, replaceExisting: true);
+            CrashPoint.Reached(CrashAfterFirstManifestRewrite);
+        }
+        foreach (var point in dropped)
+        {
+            store.Delete(point.PointId);
+            CrashPoint.Reached(CrashAfterFirstManifestDelete);
+        }
+        var swept = RepositorySweeper.Sweep(layout);
+        PruneJournal.Delete(journal);
+
+        return new PruneResult(plan, false, rewriter.FilesWritten, rewritten.Select(m => m.Id).ToList(),
+            swept.Files, swept.Bytes, recovery.DidSomething ? recovery : null);
+    }
+
+    /// <summary>
+    /// Finishes interrupted prunes: deletes the manifests their journal entries dropped (never
+    /// needed by a retained point: each manifest lists all its own files), then every file no
+    /// manifest lists and every *.partial file. Safe to run any time no other operation runs.
+    /// </summary>
+    public Task<PruneRecovery> RecoverAsync(DomainLayout layout, CancellationToken ct)
+    {
+        using var domainLock = InterimDomainLock.Acquire(layout, "prune recovery");
+        return Task.FromResult(RecoverHoldingLock(layout, ct));
+    }
+
+    private static PruneRecovery RecoverHoldingLock(DomainLayout layout, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var store = new ManifestStore(layout);
+        var entries = PruneJournal.Entries(layout);
+        var manifestsDeleted = new List<string>();
+        foreach (var entry in entries)
+        {
+            foreach (var pointId in PruneJournal.Read(entry).Drop)
+            {
+                var point = RestorePointId.Parse(pointId);
+                if (!File.Exists(layout.ManifestPath(point))) continue;
+                store.Delete(point);
+                manifestsDeleted.Add(pointId);
+            }
+        }
+        var swept = RepositorySweeper.Sweep(layout);
+        foreach (var entry in entries) PruneJournal.Delete(entry);
+        return new PruneRecovery(entries.Select(e => Path.GetFileName(e)).ToList(), manifestsDeleted, swept.Files, swept.Bytes);
+    }
+}

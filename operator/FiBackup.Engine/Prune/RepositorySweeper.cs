@@ -1,0 +1,55 @@
+using FiBackup.Engine.Diagnostics;
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Prune;
+
+/// <summary>
+/// Deletes what no restore point needs any more: files under chains/ that no manifest lists
+/// (dropped points' files, files replaced by a prune, leftovers of a crash), *.partial files, and
+/// the folders that become empty. The manifests on disk are the only truth: when one cannot be
+/// read, nothing is deleted.
+/// </summary>
+internal static class RepositorySweeper
+{
+    public const string CrashAfterFirstDelete = "prune-file-deleted";
+
+    public sealed record Swept(IReadOnlyList<string> Files, long Bytes);
+
+    public static Swept Sweep(DomainLayout layout)
+    {
+        var referenced = new ManifestStore(layout).List()
+            .SelectMany(m => m.Disks).SelectMany(d => d.Files)
+            .Select(f => layout.Resolve(f.Path))
+            .ToHashSet(StringComparer.Ordinal);
+
+        var deleted = new List<string>();
+        long bytes = 0;
+        var chains = Path.Combine(layout.Directory, DomainLayout.ChainsFolder);
+        var candidates = Directory.Exists(chains)
+            ? Directory.EnumerateFiles(chains, "*", SearchOption.AllDirectories).Where(f => !referenced.Contains(f)).ToList()
+            : [];
+        if (Directory.Exists(layout.PointsDirectory))
+            candidates.AddRange(Directory.EnumerateFiles(layout.PointsDirectory, "*" + AtomicFile.PartialSuffix));
+
+        foreach (var file in candidates.Order(StringComparer.Ordinal))
+        {
+            var size = new FileInfo(file).Length;
+            File.Delete(file);
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(file)!);
+            deleted.Add(Path.GetRelativePath(layout.Directory, file));
+            bytes += size;
+            if (deleted.Count == 1) CrashPoint.Reached(CrashAfterFirstDelete);
+        }
+        if (Directory.Exists(chains)) RemoveEmptyFolders(chains, keep: true);
+        return new Swept(deleted, bytes);
+    }
+
+    private static void RemoveEmptyFolders(string folder, bool keep)
+    {
+        foreach (var child in Directory.EnumerateDirectories(folder).ToList())
+            RemoveEmptyFolders(child, keep: false);
+        if (keep || Directory.EnumerateFileSystemEntries(folder).Any()) return;
+        Directory.Delete(folder);
+        AtomicFile.SyncDirectory(Path.GetDirectoryName(folder)!);
+    }
+}

@@ -1,0 +1,16 @@
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Prune;
+
+/// <summary>Whether one restore point stays, and every rule that keeps it (none for a dropped point).</summary>
+public sealed record RetentionDecision(RestorePointManifest Point, bool Keep, IReadOnlyList<string> Reasons)
+{
+    public string Id => Point.Id;
+}
+
+/// <summary>The decision for every restore point of a domain, newest first.</summary>
+public sealed record RetentionPlan(RetentionPolicy Policy, IReadOnlyList<RetentionDecision> Decisions)
+{
+    public IEnumerable<RestorePointManifest> Kept => Decisions.Where(d => d.Keep).Select(d => d.Point);
+    public IEnumerable<RestorePointManifest> Dropped => Decisions.Where(d => !d.Keep).Select(d => d.Point);
+}

@@ -1,0 +1,45 @@
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Restore;
+
+/// <summary>Where a restored domain goes: a new domain beside the old one, or the old domain itself.</summary>
+public abstract record RestoreMode
+{
+    /// <summary>Defined under <paramref name="Name"/> with a new UUID and new MAC addresses; only restored disks attached.</summary>
+    public sealed record NewDomain(string Name) : RestoreMode;
+
+    /// <summary>The same domain (name, UUID, MACs) switched to the restored images; it must be shut off.</summary>
+    public sealed record InPlace : RestoreMode;
+}
+
+/// <summary>
+/// Everything a restore needs decided before it touches anything. The file part
+/// (<see cref="RestoreMaterializer"/>) and the XML part (<see cref="DomainXmlRewriter"/>) are pure
+/// functions of it; the libvirt part (checks that the name is free or the domain is shut off,
+/// define, start) is a thin step on top.
+/// </summary>
+/// <param name="Disks">Disk targets to restore; null for every disk of the point.</param>
+/// <param name="FileStem">Prefix of every restored file name (see <see cref="RestoreMaterializer"/>).</param>
+/// <param name="Flatten">One self-contained image per disk instead of a copy of the chain.</param>
+public sealed record RestorePlan(
+    RestorePointManifest Point,
+    IReadOnlyList<string>? Disks,
+    string TargetDirectory,
+    string FileStem,
+    bool Flatten,
+    RestoreMode Mode,
+    bool Start = false)
+{
+    /// <summary>A stem that cannot collide with the domain's live images: the new name, or domain + point for in place.</summary>
+    public static string DefaultFileStem(RestorePointManifest point, RestoreMode mode) => mode switch
+    {
+        RestoreMode.NewDomain newDomain => newDomain.Name,
+        _ => $"{point.Domain}-{point.Id}",
+    };
+}
+
+/// <summary>One restored disk: the image the domain should use and every file created for it, top last.</summary>
+public sealed record RestoredDisk(string Target, string Image, IReadOnlyList<string> Files);
+
+/// <summary>Progress of a restore in bytes read from the repository.</summary>
+public sealed record RestoreProgress(string Target, string File, long BytesDone, long BytesTotal);

@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using FiBackup.Engine.Errors;
+using FiBackup.Engine.Repository;
+
+namespace FiBackup.Engine.Restore;
+
+/// <summary>
+/// Reads a repository file exactly once, hashing what it reads, and refuses it when the SHA-256
+/// or size is not the manifest's: a restore never hands a VM a silently damaged image.
+/// </summary>
+internal static class VerifiedCopy
+{
+    private const int BufferSize = 1 << 20;
+
+    /// <summary>Copies <paramref name="source"/> to a new <paramref name="destination"/>, fsync'ed; throws naming the repository file when it is corrupt.</summary>
+    public static async Task CopyAsync(string source, RepositoryFile recorded, string destination, Action<long> advanced, CancellationToken ct)
+    {
+        await using var input = OpenSource(source);
+        await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[BufferSize];
+        long total = 0;
+        int read;
+        while ((read = await input.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await output.WriteAsync(buffer.AsMemory(0, read), ct);
+            total += read;
+            advanced(read);
+        }
+        Check(source, recorded, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        await output.FlushAsync(ct);
+        output.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Reads <paramref name="source"/> only to prove it intact (for files qemu-img reads itself).</summary>
+    public static async Task VerifyAsync(string source, RepositoryFile recorded, Action<long> advanced, CancellationToken ct)
+    {
+        await using var input = OpenSource(source);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[BufferSize];
+        long total = 0;
+        int read;
+        while ((read = await input.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            total += read;
+            advanced(read);
+        }
+        Check(source, recorded, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
+    }
+
+    private static FileStream OpenSource(string source)
+    {
+        try
+        {
+            return new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize,
+                FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new FibackupException($"repository file {source} is missing; this restore point cannot be restored (run `fibackup verify`)");
+        }
+    }
+
+    private static void Check(string source, RepositoryFile recorded, long size, string sha256)
+    {
+        if (size != recorded.Size || !string.Equals(sha256, recorded.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new FibackupException(
+                $"repository file {source} is corrupt (size {size}, SHA-256 {sha256}; the manifest records {recorded.Size} bytes, {recorded.Sha256}); refusing to restore from it: run `fibackup verify`, restore another point");
+    }
+}
