@@ -26,7 +26,7 @@ public sealed class BackupRunner(TimeProvider time)
         SafeName.Validate("--domain", request.Domain);
         using var domain = source.OpenDomain(request.Domain);
         var layout = RepositoryAccess.PrepareDomain(request.RepositoryRoot, source.Host, domain.Name);
-        using var hostLock = DomainLock.Acquire(DomainLock.HostLockPath(source.Uri, domain.Name),
+        using var hostLock = DomainLock.Acquire(DomainLockPaths.ForHost(source.Uri, domain.Name),
             $"fibackup backup of {domain.Name}", LockWait, ct);
         using var repositoryLock = DomainLock.Acquire(layout.LockFile, $"fibackup backup of {domain.Name}", LockWait, ct);
 

@@ -18,7 +18,7 @@ public sealed class ConsolidateRunner
     {
         SafeName.Validate("--domain", domainName);
         using var domain = source.OpenDomain(domainName);
-        using var hostLock = DomainLock.Acquire(DomainLock.HostLockPath(source.Uri, domain.Name),
+        using var hostLock = DomainLock.Acquire(DomainLockPaths.ForHost(source.Uri, domain.Name),
             $"fibackup consolidate of {domain.Name}", LockWait, ct);
         var consolidator = new LiveChainConsolidator();
         var outcomes = new List<ConsolidationOutcome>();

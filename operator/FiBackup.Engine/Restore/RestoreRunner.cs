@@ -32,7 +32,7 @@ public sealed class RestoreRunner
         var notes = new List<string>();
         var mode = ChooseMode(source, request, point, notes);
         using var domainLock = mode is RestoreMode.InPlace && source is not null
-            ? DomainLock.Acquire(DomainLock.HostLockPath(source.Uri, point.Domain), $"fibackup restore of {point.Domain}", LockWait, ct)
+            ? DomainLock.Acquire(DomainLockPaths.ForHost(source.Uri, point.Domain), $"fibackup restore of {point.Domain}", LockWait, ct)
             : null;
         if (mode is RestoreMode.InPlace && request.Force) EnsureShutOff(source!, point.Domain);
 

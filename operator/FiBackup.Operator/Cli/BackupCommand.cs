@@ -1,6 +1,5 @@
 using System.CommandLine;
 using FiBackup.Engine.Backup;
-using FiBackup.Engine.Repository;
 using FiBackup.Engine.Sources.Libvirt;
 
 namespace FiBackup.Operator.Cli;
@@ -44,7 +43,7 @@ public static class BackupCommand
             var type = result.Type.ToString().ToLowerInvariant();
             context.Output.WriteLine($"{request.Domain}: {type} restore point {result.PointId} (chain {result.Chain}){(result.Quiesced ? ", quiesced" : "")}, snapshot {result.SnapshotDuration.TotalMilliseconds:0} ms");
             foreach (var disk in result.Disks)
-                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {Bytes.Human(disk.Bytes)} (copied {Bytes.Human(disk.BytesCopied)})");
+                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {HumanBytes.Format(disk.Bytes)} (copied {HumanBytes.Format(disk.BytesCopied)})");
             return CommandRunner.Success;
         });
         return command;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using FiBackup.Engine.Repository;
 using FiBackup.Engine.Restore;
 using FiBackup.Engine.Sources;
 using FiBackup.Engine.Sources.Libvirt;
@@ -52,7 +51,7 @@ public static class RestoreCommand
                                      (result.Defined ? $" as domain {result.Domain}" : " (images only)") +
                                      (result.Started ? ", started" : ""));
             foreach (var disk in result.Disks)
-                context.Output.WriteLine($"  {disk.Target}  {disk.Image}  ({disk.Files.Count} file{(disk.Files.Count == 1 ? "" : "s")}, {Bytes.Human(disk.Files.Sum(f => new FileInfo(f).Length))})");
+                context.Output.WriteLine($"  {disk.Target}  {disk.Image}  ({disk.Files.Count} file{(disk.Files.Count == 1 ? "" : "s")}, {HumanBytes.Format(disk.Files.Sum(f => new FileInfo(f).Length))})");
             return CommandRunner.Success;
         });
         return command;

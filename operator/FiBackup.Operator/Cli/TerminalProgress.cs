@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FiBackup.Engine.Backup;
-using FiBackup.Engine.Repository;
 
 namespace FiBackup.Operator.Cli;
 
@@ -31,7 +30,7 @@ public sealed class TerminalProgress(TextWriter error, bool interactive) : IProg
         const int width = 30;
         var filled = value.BytesTotal <= 0 ? 0 : (int)(width * Math.Min(1.0, (double)value.BytesDone / value.BytesTotal));
         var bar = value.BytesTotal <= 0 ? "" :
-            $" [{new string('#', filled)}{new string('-', width - filled)}] {value.Percent,3}% {Bytes.Human(value.BytesDone)}/{Bytes.Human(value.BytesTotal)}";
+            $" [{new string('#', filled)}{new string('-', width - filled)}] {value.Percent,3}% {HumanBytes.Format(value.BytesDone)}/{HumanBytes.Format(value.BytesTotal)}";
         var disk = value.Disk is null ? "" : $" {value.Disk}";
         error.Write($"\r{value.Step,-13}{disk}{bar}\u001b[K");
         drawn = true;

@@ -2,6 +2,7 @@ using FiBackup.Engine.Diagnostics;
 using FiBackup.Engine.Copy;
 using FiBackup.Engine.Repository;
 using FiBackup.Engine.Tools;
+using FiBackup.Engine.Verify;
 
 namespace FiBackup.Engine.Backup.Steps;
 
@@ -102,14 +103,11 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         return chain.Count == 1 && chain[0].Format == "qcow2" && File.Exists(image);
     }
 
-    private static async Task<RepositoryFile> DescribeAsync(string path, string relativeName, string? backing, CancellationToken ct) =>
-        new()
-        {
-            Path = relativeName,
-            Size = new FileInfo(path).Length,
-            Sha256 = await FileChecksum.Sha256Async(path, ct),
-            Backing = backing,
-        };
+    private static async Task<RepositoryFile> DescribeAsync(string path, string relativeName, string? backing, CancellationToken ct)
+    {
+        var digest = await FileDigest.OfFileAsync(path, ct);
+        return new RepositoryFile { Path = relativeName, Size = digest.Size, Sha256 = digest.Sha256, Backing = backing };
+    }
 
     /// <summary>Bytes each disk will copy, for progress: the allocated size of what is read.</summary>
     private static async Task<Dictionary<string, long>> EstimateAsync(BackupJournal journal, CancellationToken ct)
