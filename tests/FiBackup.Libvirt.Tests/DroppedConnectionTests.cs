@@ -11,7 +11,7 @@ public sealed class DroppedConnectionTests
         using var connection = LibvirtConnection.Open(LibvirtFixture.Uri);
         var ours = Assert.Single((await OurClientIdsAsync()).Except(before));
 
-        await ExternalTool.RunAsync("virt-admin", "client-disconnect", "libvirtd", ours);
+        await HostTool.RunAsync("virt-admin", "client-disconnect", "libvirtd", ours);
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (connection.IsAlive && DateTime.UtcNow < deadline) await Task.Delay(50);
 
@@ -26,12 +26,12 @@ public sealed class DroppedConnectionTests
     private static async Task<HashSet<string>> OurClientIdsAsync()
     {
         var ids = new HashSet<string>();
-        var list = await ExternalTool.RunAsync("virt-admin", "srv-clients-list", "libvirtd");
+        var list = await HostTool.RunAsync("virt-admin", "srv-clients-list", "libvirtd");
         foreach (var line in list.Split('\n').Skip(2))
         {
             var id = line.Trim().Split(' ', 2)[0];
             if (id.Length == 0 || !id.All(char.IsAsciiDigit)) continue;
-            var info = await ExternalTool.RunAsync("virt-admin", "client-info", "libvirtd", id);
+            var info = await HostTool.RunAsync("virt-admin", "client-info", "libvirtd", id);
             if (info.Split('\n').Any(l => l.StartsWith("unix_process_id") && l.Split(':')[1].Trim() == Environment.ProcessId.ToString()))
                 ids.Add(id);
         }

@@ -33,7 +33,7 @@ public sealed class SnapshotTests(LibvirtFixture libvirt) : IClassFixture<Libvir
 
         // qemu-io in a second QEMU process would need the image lock: read the old image as raw data instead.
         var exported = vm.PathIn("old.raw");
-        await ExternalTool.RunAsync("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", vm.Disk("vda").Path, exported);
+        await HostTool.RunAsync("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", vm.Disk("vda").Path, exported);
         var bytes = File.ReadAllBytes(exported).AsSpan(0, (int)MiB);
         Assert.False(bytes.ContainsAnyExcept((byte)0x11), "the image below the overlay changed after the snapshot");
         await vm.AssertGuestPatternAsync("vda", 0, MiB, 0x44);
@@ -65,7 +65,7 @@ public sealed class SnapshotTests(LibvirtFixture libvirt) : IClassFixture<Libvir
         // The definition of a shut-off domain names only the active image (libvirt probes the
         // backing chain when the domain starts), so the overlay's own header must name the image.
         Assert.Equal([overlays["vda"]], vm.LiveChain("vda"));
-        var info = await ExternalTool.RunAsync("qemu-img", "info", "--output=json", overlays["vda"]);
+        var info = await HostTool.RunAsync("qemu-img", "info", "--output=json", overlays["vda"]);
         Assert.Contains($"\"backing-filename\": \"{vm.Disk("vda").Path}\"", info);
         vm.Domain.Start();
         Assert.Equal([overlays["vda"], vm.Disk("vda").Path], vm.LiveChain("vda"));
@@ -77,7 +77,7 @@ public sealed class SnapshotTests(LibvirtFixture libvirt) : IClassFixture<Libvir
     {
         await using var vm = await libvirt.CreateDomainAsync(disks: 2);
         var taken = vm.PathIn("vdb.fib-t1.qcow2");
-        await ExternalTool.CreateQcow2Async(taken, 64 * MiB);
+        await HostTool.CreateQcow2Async(taken, 64 * MiB);
         var before = File.ReadAllBytes(taken);
         var overlays = new Dictionary<string, string> { ["vda"] = vm.PathIn("vda.fib-t1.qcow2"), ["vdb"] = taken };
 
@@ -99,7 +99,7 @@ public sealed class SnapshotTests(LibvirtFixture libvirt) : IClassFixture<Libvir
         await using var vm = await libvirt.CreateDomainAsync(disks: 1);
         await vm.WriteGuestPatternAsync("vda", 0, MiB, 0x66);
         var overlay = vm.PathIn("vda.fib-t1.qcow2");
-        await ExternalTool.CreateQcow2Async(overlay, 64 * MiB, backingFile: vm.Disk("vda").Path);
+        await HostTool.CreateQcow2Async(overlay, 64 * MiB, backingFile: vm.Disk("vda").Path);
 
         vm.Domain.CreateSnapshot(new ExternalSnapshot("t1", new Dictionary<string, string> { ["vda"] = overlay }).ToXml(),
             Overlays.BackupFlags | SnapshotCreateFlags.ReuseExternal);

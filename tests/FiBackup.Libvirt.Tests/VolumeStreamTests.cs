@@ -128,7 +128,7 @@ public sealed class VolumeStreamTests(LibvirtFixture libvirt) : IClassFixture<Li
     }
 
     private static long AllocatedBytes(string path) =>
-        long.Parse(ExternalTool.RunAsync("stat", "-c", "%b", path).GetAwaiter().GetResult().Trim()) * 512;
+        long.Parse(HostTool.RunAsync("stat", "-c", "%b", path).GetAwaiter().GetResult().Trim()) * 512;
 
     private sealed class ForwardOnlyStream : Stream
     {

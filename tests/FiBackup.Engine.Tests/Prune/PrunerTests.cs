@@ -15,7 +15,7 @@ public sealed class PrunerTests : IDisposable
     public void Dispose() => _repository.Dispose();
 
     /// <summary>One chain: a full and three incrementals, on days 1, 2, 2 (evening), 3.</summary>
-    private async Task<TestDomain> OneChainAsync()
+    private async Task<SyntheticDomain> OneChainAsync()
     {
         var domain = _repository.AddDomain("hv1", "web-1");
         await domain.BackupAsync(Day1);
@@ -25,13 +25,13 @@ public sealed class PrunerTests : IDisposable
         return domain;
     }
 
-    private static IReadOnlyList<string> PointIds(TestDomain domain) =>
+    private static IReadOnlyList<string> PointIds(SyntheticDomain domain) =>
         new ManifestStore(domain.Layout).List().Select(p => p.Id).ToList();
 
     private static IReadOnlyList<string> FilesOf(RestorePointManifest point) =>
         point.Disks.SelectMany(d => d.Files).Select(f => f.Path).ToList();
 
-    private static async Task AssertPrunedCorrectlyAsync(TestDomain domain, PruneResult result)
+    private static async Task AssertPrunedCorrectlyAsync(SyntheticDomain domain, PruneResult result)
     {
         await EveryPointRestoresExactlyAsync(domain);
         await VerifiesAsync(domain);
@@ -225,5 +225,5 @@ public sealed class PrunerTests : IDisposable
 
     private static Dictionary<string, string> Snapshot(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => f, f => TestDomain.Sha256Of(f));
+            .ToDictionary(f => f, f => SyntheticDomain.Sha256Of(f));
 }

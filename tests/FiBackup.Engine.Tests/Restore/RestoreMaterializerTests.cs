@@ -13,7 +13,7 @@ public sealed class RestoreMaterializerTests : IDisposable
 
     public void Dispose() => _repository.Dispose();
 
-    private async Task<TestDomain> ThreePointsAsync()
+    private async Task<SyntheticDomain> ThreePointsAsync()
     {
         var domain = _repository.AddDomain("hv1", "web-1");
         for (var i = 0; i < 3; i++) await domain.BackupAsync(Day1.AddDays(i));

@@ -12,7 +12,7 @@ public sealed class RepositoryVerifierTests : IDisposable
 
     public void Dispose() => _repository.Dispose();
 
-    private async Task<TestDomain> ThreePointsAsync()
+    private async Task<SyntheticDomain> ThreePointsAsync()
     {
         var domain = _repository.AddDomain("hv1", "web-1");
         for (var day = 0; day < 3; day++) await domain.BackupAsync(Monday.AddDays(day));

@@ -11,7 +11,7 @@ public sealed class ListCommandTests : IDisposable
 
     public void Dispose() => _repository.Dispose();
 
-    private async Task<(TestDomain Web, TestDomain Other)> TwoHostsAsync()
+    private async Task<(SyntheticDomain Web, SyntheticDomain Other)> TwoHostsAsync()
     {
         var web = _repository.AddDomain("hv1", "web-1");
         await web.BackupAsync(Day1);

@@ -14,7 +14,7 @@ public sealed class PruneCommandTests : IDisposable
     public void Dispose() => _repository.Dispose();
 
     /// <summary>A full and four incrementals, one a day; keep-last 2 drops the full and two incrementals.</summary>
-    private async Task<TestDomain> FivePointsAsync()
+    private async Task<SyntheticDomain> FivePointsAsync()
     {
         var domain = _repository.AddDomain("hv1", "web-1");
         for (var i = 0; i < 5; i++) await domain.BackupAsync(Day1.AddDays(i));

@@ -9,7 +9,7 @@ public sealed class VerifyCommandTests : IDisposable
 
     public void Dispose() => _repository.Dispose();
 
-    private async Task<TestDomain> DomainAsync(string host = "hv1")
+    private async Task<SyntheticDomain> DomainAsync(string host = "hv1")
     {
         var domain = _repository.AddDomain(host, "web-1");
         for (var i = 0; i < 3; i++) await domain.BackupAsync(Day1.AddDays(i));

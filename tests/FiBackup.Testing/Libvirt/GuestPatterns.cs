@@ -56,7 +56,7 @@ public sealed partial class TestDomain
         {
             qemuIo.Release();
         }
-        await ExternalTool.RunAsync("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", LiveChain(disk)[0], rawDestination);
+        await HostTool.RunAsync("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", LiveChain(disk)[0], rawDestination);
     }
 
     private string QomPathOf(string disk) => $"/machine/peripheral/{AliasOf(disk)}/virtio-backend";

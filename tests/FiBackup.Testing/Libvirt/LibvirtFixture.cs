@@ -72,9 +72,9 @@ public sealed class LibvirtFixture : IAsyncLifetime
                 if (options.DisksWithBackingChain.Contains(target))
                 {
                     template = Path.Combine(directory, $"template-{target}.qcow2");
-                    await ExternalTool.CreateQcow2Async(template, diskBytes);
+                    await HostTool.CreateQcow2Async(template, diskBytes);
                 }
-                await ExternalTool.CreateQcow2Async(path, diskBytes, template);
+                await HostTool.CreateQcow2Async(path, diskBytes, template);
                 diskList.Add(new TestDisk(target, path, template));
             }
             string? cdrom = null;

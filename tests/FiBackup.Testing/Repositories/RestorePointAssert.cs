@@ -11,14 +11,14 @@ public static class RestorePointAssert
     /// Every restore point the domain's manifests list now reads, disk by disk through its chain of
     /// repository files, exactly as the disk was when the point was taken.
     /// </summary>
-    public static async Task EveryPointRestoresExactlyAsync(TestDomain domain)
+    public static async Task EveryPointRestoresExactlyAsync(SyntheticDomain domain)
     {
         var points = new ManifestStore(domain.Layout).List();
         Assert.NotEmpty(points);
         foreach (var point in points) await RestoresExactlyAsync(domain, point);
     }
 
-    public static async Task RestoresExactlyAsync(TestDomain domain, RestorePointManifest point)
+    public static async Task RestoresExactlyAsync(SyntheticDomain domain, RestorePointManifest point)
     {
         foreach (var disk in point.Disks)
         {
@@ -29,14 +29,14 @@ public static class RestorePointAssert
     }
 
     /// <summary>The repository verifies intact (every file, every point).</summary>
-    public static async Task VerifiesAsync(TestDomain domain)
+    public static async Task VerifiesAsync(SyntheticDomain domain)
     {
         var report = await new RepositoryVerifier().VerifyAsync(domain.Layout, null, CancellationToken.None);
         Assert.True(report.Intact, $"verify found: {string.Join("; ", report.Points.SelectMany(p => p.Problems))}");
     }
 
     /// <summary>Every file under the domain's chains/ folder, relative to the domain directory.</summary>
-    public static IReadOnlyList<string> ChainFiles(TestDomain domain)
+    public static IReadOnlyList<string> ChainFiles(SyntheticDomain domain)
     {
         var chains = Path.Combine(domain.Layout.Directory, DomainLayout.ChainsFolder);
         return Directory.Exists(chains)

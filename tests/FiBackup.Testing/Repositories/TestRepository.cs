@@ -32,7 +32,7 @@ public sealed class TestRepository : IDisposable
         new(Directory.CreateTempSubdirectory("fibt-repo-").FullName);
 
     /// <summary>A domain of the repository whose backups this test will take; two disks unless told otherwise.</summary>
-    public TestDomain AddDomain(string host, string domain, params string[] targets) =>
+    public SyntheticDomain AddDomain(string host, string domain, params string[] targets) =>
         new(this, Layout.ForDomain(host, domain), targets.Length == 0 ? ["vda", "vdb"] : targets);
 
     /// <summary>A directory outside the repository for the test's own output (restores, copies).</summary>

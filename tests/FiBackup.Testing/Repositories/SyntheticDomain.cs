@@ -11,14 +11,14 @@ namespace FiBackup.Testing.Repositories;
 /// would: a full image or an overlay backed by the previous file by its relative name, and a
 /// manifest with sizes, SHA-256 and the domain XML.
 /// </summary>
-public sealed class TestDomain
+public sealed class SyntheticDomain
 {
     private readonly TestRepository _repository;
     private readonly Dictionary<string, string> _liveModel = new(); // target -> raw image of the disk "now"
     private readonly List<RestorePointManifest> _points = [];
     private int _backups;
 
-    internal TestDomain(TestRepository repository, DomainLayout layout, IReadOnlyList<string> targets)
+    internal SyntheticDomain(TestRepository repository, DomainLayout layout, IReadOnlyList<string> targets)
     {
         _repository = repository;
         Layout = layout;

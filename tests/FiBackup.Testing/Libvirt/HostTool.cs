@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace FiBackup.Testing.Libvirt;
 
 /// <summary>Runs a host tool (qemu-img, virt-admin) with an argument array; a failure throws with its stderr.</summary>
-public static class ExternalTool
+public static class HostTool
 {
     public static async Task<string> RunAsync(string tool, params string[] arguments)
     {
