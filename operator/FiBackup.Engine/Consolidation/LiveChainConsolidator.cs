@@ -124,16 +124,29 @@ public sealed class LiveChainConsolidator
 
     private static async Task<string> FormatOfAsync(string image, CancellationToken ct) => (await QemuImg.InfoAsync(image, ct)).Format;
 
+    /// <summary>Deletes one overlay if it is fibackup's and no disk of the domain uses it any more.</summary>
+    public async Task DeleteIfUnusedAsync(IVmDomain domain, string overlay, CancellationToken ct)
+    {
+        if (OverlayName.IsOverlay(overlay) && File.Exists(overlay) && !(await ImagesInUseAsync(domain, ct)).Contains(overlay))
+            File.Delete(overlay);
+    }
+
+    private static async Task<HashSet<string>> ImagesInUseAsync(IVmDomain domain, CancellationToken ct)
+    {
+        var inUse = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var disk in domain.ReadDisks().Where(d => d.ActivePath is not null && d.Device == "disk" && d.SourceType is "file" or "block"))
+            foreach (var image in await LiveChain.ReadAsync(disk.ActivePath!, ct))
+                inUse.Add(image.Path);
+        return inUse;
+    }
+
     /// <summary>
     /// Deletes folded overlays — only fibackup's, and only once no disk of the domain uses them.
     /// </summary>
     private static async Task<ConsolidationOutcome> DeleteFoldedAsync(IVmDomain domain, string target,
         IReadOnlyList<string> folded, string summary, CancellationToken ct)
     {
-        var inUse = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var disk in domain.ReadDisks().Where(d => d.ActivePath is not null && d.Device == "disk"))
-            foreach (var image in await LiveChain.ReadAsync(disk.ActivePath!, ct))
-                inUse.Add(image.Path);
+        var inUse = await ImagesInUseAsync(domain, ct);
         var deleted = new List<string>();
         foreach (var file in folded)
         {

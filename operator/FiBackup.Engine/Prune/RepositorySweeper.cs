@@ -1,3 +1,4 @@
+using FiBackup.Engine.Backup;
 using FiBackup.Engine.Diagnostics;
 using FiBackup.Engine.Repository;
 
@@ -21,6 +22,9 @@ internal static class RepositorySweeper
             .SelectMany(m => m.Disks).SelectMany(d => d.Files)
             .Select(f => layout.Resolve(f.Path))
             .ToHashSet(StringComparer.Ordinal);
+        // A backup interrupted after its copy has files no manifest lists yet; its recovery
+        // records them, so they are not leftovers.
+        referenced.UnionWith(FilesOfPendingBackups(layout));
 
         var deleted = new List<string>();
         long bytes = 0;
@@ -42,6 +46,14 @@ internal static class RepositorySweeper
         }
         if (Directory.Exists(chains)) RemoveEmptyFolders(chains, keep: true);
         return new Swept(deleted, bytes);
+    }
+
+    private static IEnumerable<string> FilesOfPendingBackups(DomainLayout layout)
+    {
+        var journals = new JournalStore(layout);
+        foreach (var name in journals.List(BackupJournal.Prefix))
+        foreach (var disk in journals.Read<BackupJournal>(name).Disks)
+            yield return layout.Resolve(disk.RepositoryFile);
     }
 
     private static void RemoveEmptyFolders(string folder, bool keep)

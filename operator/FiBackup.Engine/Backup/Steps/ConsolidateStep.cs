@@ -27,6 +27,8 @@ public sealed class ConsolidateStep(LiveChainConsolidator consolidator)
             {
                 outcomes.Add(await consolidator.FoldBelowActiveAsync(domain, disk.Target, disk.Overlay,
                     journal.Consolidation, journal.AllowBaseWrite, journal.BandwidthBytesPerSecond ?? 0, ct));
+                // A run killed while its block job ran leaves the folded overlay's file behind.
+                await consolidator.DeleteIfUnusedAsync(domain, disk.Frozen, ct);
                 CrashPoint.Reached("after-consolidate");
             }
             catch (Exception e) when (e is not OperationCanceledException)

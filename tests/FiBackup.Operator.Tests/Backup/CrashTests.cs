@@ -1,0 +1,87 @@
+using FiBackup.Engine.Backup;
+using FiBackup.Engine.Repository;
+using FiBackup.Operator.Tests.Cli;
+using FiBackup.Testing.Libvirt;
+using FiBackup.Testing.Repositories;
+
+namespace FiBackup.Operator.Tests.Backup;
+
+/// <summary>
+/// Invariants 1–3 under `kill -9` at every step of a backup: a child `fibackup backup` kills itself
+/// (FIBACKUP_CRASH_AT) at the step; then the domain must still run on a valid chain with all its
+/// data, the base image and every repository file must be untouched, and the next backup must
+/// recover (finish or undo the interrupted one), succeed, and every point must restore byte-exact.
+/// </summary>
+[Collection(LibvirtCollection.Name)]
+public sealed class CrashTests(LibvirtFixture fixture)
+{
+    private const long MiB = 1 << 20;
+
+    public static TheoryData<string> Steps() => new(BackupCrashPoints.All);
+
+    [Theory]
+    [MemberData(nameof(Steps))]
+    public async Task A_backup_killed_at_any_step_leaves_a_valid_domain_and_the_next_backup_recovers(string step)
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture);
+        var baseImage = scenario.Domain.Disk("vda").Path;
+        await scenario.WriteAsync("vda", 0, 2 * MiB, 0xa1);
+        await scenario.WriteAsync("vdb", 4 * MiB, MiB, 0xb1);
+        await scenario.BackupAsync();
+        await scenario.WriteAsync("vda", MiB, 2 * MiB, 0xa2);
+        await scenario.BackupAsync();
+        // From the third run on, commit consolidation has work to do (it folds into the accumulator).
+        await scenario.WriteAsync("vda", 6 * MiB, MiB, 0xa3);
+        await scenario.WriteAsync("vdb", 5 * MiB, MiB, 0xb3);
+        var baseDigest = SyntheticDomain.Sha256Of(baseImage);
+        var repositoryBefore = RepositoryFiles(scenario.Repository);
+        var pointsBefore = (await scenario.ListAsync()).Select(p => p.GetProperty("id").GetString()!).ToHashSet();
+
+        var crashed = await Fibackup.RunProcessAsync(new Dictionary<string, string> { ["FIBACKUP_CRASH_AT"] = step },
+            "backup", "--connect", LibvirtFixture.Uri, "--domain", scenario.Domain.Name, "--repository", scenario.Repository);
+        Assert.True(crashed.ExitCode != 0, $"the backup was not killed at {step}: {crashed}");
+        Assert.Contains($"FIBACKUP_CRASH_AT={step}", crashed.Error);
+        var expectedAtCrash = new[] { "vda", "vdb" }.ToDictionary(t => t, t => scenario.Expected(t).SaveAs("crash"));
+
+        // Invariant 1: the domain runs, its chain opens, the guest sees everything it wrote.
+        Assert.True(scenario.Domain.Domain.IsActive, $"the domain stopped after a crash at {step}");
+        foreach (var target in new[] { "vda", "vdb" })
+            Assert.NotEmpty(await scenario.LiveChainAsync(target));
+        await scenario.Domain.AssertGuestPatternAsync("vda", 0, MiB, 0xa1);
+        await scenario.Domain.AssertGuestPatternAsync("vda", MiB, 2 * MiB, 0xa2);
+        await scenario.Domain.AssertGuestPatternAsync("vda", 6 * MiB, MiB, 0xa3);
+        await scenario.Domain.AssertGuestPatternAsync("vdb", 5 * MiB, MiB, 0xb3);
+        // Invariant 2: the original base was not written.
+        Assert.Equal(baseDigest, SyntheticDomain.Sha256Of(baseImage));
+        // Invariant 3: every repository file that existed is unchanged.
+        var repositoryAfter = RepositoryFiles(scenario.Repository);
+        foreach (var (file, digest) in repositoryBefore)
+            Assert.True(repositoryAfter.TryGetValue(file, out var now) && now == digest, $"{file} changed or vanished after a crash at {step}");
+
+        // The next backup recovers and succeeds; the interrupted point, if it was finished, has the content of its snapshot.
+        await scenario.WriteAsync("vda", 9 * MiB, MiB, 0xa4);
+        var next = await scenario.BackupAsync();
+        Assert.Contains("interrupted", next.Error);
+        var recoveredPoint = (await scenario.ListAsync()).Select(p => p.GetProperty("id").GetString()!)
+            .SingleOrDefault(id => !pointsBefore.Contains(id) && !scenario.PointIds.Contains(id));
+        if (recoveredPoint is not null)
+        {
+            foreach (var (target, image) in expectedAtCrash) File.Copy(image, scenario.Expected(target).PointImage(recoveredPoint));
+            scenario.PointIds.Insert(scenario.PointIds.Count - 1, recoveredPoint);
+        }
+        Assert.Equal(step == "after-plan", recoveredPoint is null);
+
+        var verify = await Fibackup.RunAsync("verify", "--repository", scenario.Repository);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Empty(Directory.GetFiles(scenario.Repository, "*" + AtomicFile.PartialSuffix, SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(scenario.Repository), "backup-*.json", SearchOption.AllDirectories));
+        Assert.True((await scenario.LiveChainAsync("vda")).Count <= 3, "the live chain grew after recovery");
+        Assert.Equal(2, Directory.GetFiles(scenario.Domain.Directory, "vda.fib-*.qcow2").Length);
+        await scenario.AssertEveryPointRestoresExactlyAsync();
+    }
+
+    private static Dictionary<string, string> RepositoryFiles(string repository) =>
+        Directory.GetFiles(repository, "*.qcow2", SearchOption.AllDirectories)
+            .Concat(Directory.GetFiles(repository, "*.json", SearchOption.AllDirectories).Where(f => f.Contains("/points/")))
+            .ToDictionary(f => f, SyntheticDomain.Sha256Of);
+}
