@@ -15,7 +15,6 @@ internal static partial class LinuxFile
     private const int ENXIO = 6;      // SEEK_DATA past the last data extent
     private const int EINVAL = 22;    // whence not supported by this filesystem
 
-    public const int FadviseSequential = 2;
     public const int FadviseDontNeed = 4;
 
     private const uint SyncFileRangeWaitBefore = 1;

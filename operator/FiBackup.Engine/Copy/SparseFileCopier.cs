@@ -43,10 +43,12 @@ public sealed class SparseFileCopier
             : new FibackupException($"cannot write repository file {destination}: {e.Message}", inner: e);
 
         var partial = AtomicFile.PartialPathFor(destination);
+        // Opened before the clean-up below applies: a partial file another copy holds is not ours to delete.
+        var output = OpenPartial(partial, DestinationError);
         try
         {
             string sha256;
-            using (var output = OpenPartial(partial, DestinationError))
+            using (output)
             {
                 try { RandomAccess.SetLength(output, length); }
                 catch (IOException e) { throw DestinationError(e); }
@@ -93,7 +95,8 @@ public sealed class SparseFileCopier
     {
         try
         {
-            // A partial file left by a crashed run is ours and is replaced.
+            // A partial file left by a crashed run is replaced. FileShare.None takes an exclusive
+            // flock first, so one that a running copy still writes is refused, not truncated.
             return File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e)

@@ -165,6 +165,48 @@ public sealed class SparseFileCopierTests : IDisposable
     }
 
     [Fact]
+    public async Task A_source_that_shrinks_during_the_copy_gives_an_error_naming_it_and_leaves_nothing()
+    {
+        var source = _scratch.File("shrinking.raw");
+        CreateSparseFile(source, 32L * MiB, (0, 32 * MiB));
+        var destination = _scratch.File("repo/shrinking.raw");
+        var progress = new CollectingProgress([], r =>
+        {
+            if (r.BytesDone == 0 || new FileInfo(source).Length == MiB) return;
+            using var file = File.OpenHandle(source, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+            RandomAccess.SetLength(file, MiB);
+        });
+        var time = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromMilliseconds(100) };
+
+        var error = await Assert.ThrowsAsync<FibackupException>(() => _copier.CopyIntoRepositoryAsync(source, destination,
+            new CopyOptions { BufferSize = 64 << 10, Progress = progress, Time = time }, CancellationToken.None));
+
+        Assert.Equal($"source image {source} became shorter while it was being copied (it must not change during a backup)",
+            error.Message);
+        Assert.False(File.Exists(destination));
+        Assert.Empty(PartialFiles(_scratch.Path));
+    }
+
+    [Fact]
+    public async Task A_partial_file_that_another_copy_is_writing_is_neither_truncated_nor_deleted()
+    {
+        var source = _scratch.File("a.raw");
+        CreateSparseFile(source, MiB, (0, 65536));
+        var destination = _scratch.File("repo/a.raw");
+        Directory.CreateDirectory(_scratch.File("repo"));
+        await using var other = new FileStream(destination + ".partial", FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        other.Write("in progress"u8);
+        other.Flush();
+
+        var error = await Assert.ThrowsAsync<FibackupException>(() =>
+            _copier.CopyIntoRepositoryAsync(source, destination, new CopyOptions(), CancellationToken.None));
+
+        Assert.StartsWith($"cannot write repository file {destination}", error.Message);
+        Assert.Equal(11, new FileInfo(destination + ".partial").Length);
+        Assert.False(File.Exists(destination));
+    }
+
+    [Fact]
     public async Task An_empty_source_gives_an_empty_copy_with_the_hash_of_nothing()
     {
         var source = _scratch.File("empty.raw");
