@@ -12,11 +12,11 @@ public static class BackupCommand
         var connect = CliOptions.Connect();
         var domain = CliOptions.Domain();
         var repository = CliOptions.Repository();
-        var mode = CliOptions.Choice("--mode", "full starts a new chain; incremental continues the last one; auto decides", "auto", "auto", "full", "incremental");
-        var consolidate = CliOptions.Choice("--consolidate", "how to keep the live chain short after the copy", "commit", "none", "commit", "pull");
-        var quiesce = CliOptions.Choice("--quiesce", "freeze guest filesystems through the guest agent", "disabled", "disabled", "preferred", "required");
-        var bandwidth = new Option<string>("--bandwidth") { Description = "limit for the copy and block jobs, bytes per second (e.g. 50MiB)" };
-        var allowBaseWrite = new Option<bool>("--allow-base-write") { Description = "allow committing into the original base image (never done otherwise)" };
+        var mode = CliOptions.Choice("--mode", "Full starts a new chain; incremental continues the last one; auto decides", "auto", "auto", "full", "incremental");
+        var consolidate = CliOptions.Choice("--consolidate", "How to keep the live chain short after the copy", "commit", "none", "commit", "pull");
+        var quiesce = CliOptions.Choice("--quiesce", "Freeze guest filesystems through the guest agent", "disabled", "disabled", "preferred", "required");
+        var bandwidth = new Option<string>("--bandwidth") { Description = "Limit for the copy and block jobs, bytes per second (e.g. 50MiB)" };
+        var allowBaseWrite = new Option<bool>("--allow-base-write") { Description = "Allow committing into the original base image (never done otherwise)" };
 
         var command = new Command("backup", "Back up a domain: snapshot, copy what changed since the last run, consolidate")
         {

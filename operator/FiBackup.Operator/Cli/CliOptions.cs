@@ -10,15 +10,15 @@ public static partial class CliOptions
 {
     public static Option<string> Connect(bool required = true) => new("--connect", "-c")
     {
-        Description = "libvirt URI of the host, e.g. qemu:///system or qemu+ssh://backup@hv1/system",
+        Description = "Libvirt URI of the host, e.g. qemu:///system or qemu+ssh://backup@hv1/system",
         Required = required,
     };
 
-    public static Option<string> Domain() => new("--domain", "-d") { Description = "name of the libvirt domain", Required = true };
+    public static Option<string> Domain() => new("--domain", "-d") { Description = "Name of the libvirt domain", Required = true };
 
     public static Option<string> Repository() => new("--repository", "-r")
     {
-        Description = "repository directory (a mounted PVC, a local disk, NFS, ...)",
+        Description = "Repository directory (a mounted PVC, a local disk, NFS, ...)",
         Required = true,
     };
 

@@ -12,9 +12,9 @@ public static class ConsolidateCommand
     {
         var connect = CliOptions.Connect();
         var domain = CliOptions.Domain();
-        var method = CliOptions.Choice("--method", "commit folds down and moves the domain onto the result; pull folds up into the active image", "commit", "commit", "pull");
-        var allowBaseWrite = new Option<bool>("--allow-base-write") { Description = "allow committing into the original base image" };
-        var bandwidth = new Option<string>("--bandwidth") { Description = "limit for the block jobs, bytes per second (e.g. 50MiB)" };
+        var method = CliOptions.Choice("--method", "Commit folds down and moves the domain onto the result; pull folds up into the active image", "commit", "commit", "pull");
+        var allowBaseWrite = new Option<bool>("--allow-base-write") { Description = "Allow committing into the original base image" };
+        var bandwidth = new Option<string>("--bandwidth") { Description = "Limit for the block jobs, bytes per second (e.g. 50MiB)" };
 
         var command = new Command("consolidate", "Fold fibackup's overlays back so the domain's live chain is short")
         {

@@ -7,11 +7,7 @@ namespace FiBackup.Operator.Cli;
 /// <summary>The options that pick a repository and its domains, shared by list, verify and prune.</summary>
 internal sealed class RepositoryOptions
 {
-    public Option<string> Repository { get; } = new("--repository")
-    {
-        Required = true,
-        Description = "The repository directory (holds <host>/<domain>/ folders)",
-    };
+    public Option<string> Repository { get; } = CliOptions.Repository();
 
     public Option<string?> Domain { get; }
 
@@ -22,7 +18,7 @@ internal sealed class RepositoryOptions
 
     public RepositoryOptions(bool domainRequired, string domainDescription)
     {
-        Domain = new Option<string?>("--domain") { Required = domainRequired, Description = domainDescription };
+        Domain = new Option<string?>("--domain", "-d") { Required = domainRequired, Description = domainDescription };
     }
 
     public void AddTo(Command command)

@@ -12,17 +12,17 @@ public static class RestoreCommand
     {
         var repository = CliOptions.Repository();
         var domain = CliOptions.Domain();
-        var point = new Option<string>("--point", "-p") { Description = "restore point id (see `fibackup list`) or latest", Required = true };
-        var targetDir = new Option<string>("--target-dir", "-t") { Description = "directory for the restored images (created if missing)", Required = true };
+        var point = new Option<string>("--point", "-p") { Description = "Restore point id (see `fibackup list`) or latest", Required = true };
+        var targetDir = new Option<string>("--target-dir", "-t") { Description = "Directory for the restored images (created if missing)", Required = true };
         var connect = CliOptions.Connect(required: false);
         connect.DefaultValueFactory = _ => "qemu:///system";
-        var newName = new Option<string>("--as") { Description = "define a copy under this name (new UUID and MAC addresses)" };
-        var force = new Option<bool>("--force") { Description = "replace the disks of the existing domain (it must be shut off); old images are kept" };
-        var flatten = new Option<bool>("--flatten") { Description = "one self-contained image per disk instead of the chain" };
-        var noDefine = new Option<bool>("--no-define") { Description = "only restore the images; define nothing" };
-        var start = new Option<bool>("--start") { Description = "start the domain after defining it" };
-        var disks = new Option<string[]>("--disk") { Description = "restore only this disk target (repeatable); default all", AllowMultipleArgumentsPerToken = true };
-        var host = new Option<string>("--host") { Description = "host directory in the repository, when the domain was backed up from several" };
+        var newName = new Option<string>("--as") { Description = "Define a copy under this name (new UUID and MAC addresses)" };
+        var force = new Option<bool>("--force") { Description = "Replace the disks of the existing domain (it must be shut off); old images are kept" };
+        var flatten = new Option<bool>("--flatten") { Description = "One self-contained image per disk instead of the chain" };
+        var noDefine = new Option<bool>("--no-define") { Description = "Only restore the images; define nothing" };
+        var start = new Option<bool>("--start") { Description = "Start the domain after defining it" };
+        var disks = new Option<string[]>("--disk") { Description = "Restore only this disk target (repeatable); default all", AllowMultipleArgumentsPerToken = true };
+        var host = new Option<string>("--host") { Description = "Host directory in the repository, when the domain was backed up from several" };
 
         var command = new Command("restore", "Restore a restore point as a new domain, in place, or as images only")
         {
