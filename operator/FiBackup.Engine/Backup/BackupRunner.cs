@@ -41,10 +41,10 @@ public sealed class BackupRunner(TimeProvider time)
 
         progress?.Report(new BackupProgress(BackupStep.Snapshotting, 0, 0));
         bool quiesced;
-        var snapshotStarted = time.GetTimestamp();
+        TimeSpan snapshotDuration;
         try
         {
-            quiesced = await new SnapshotStep().RunAsync(domain, journal, request.Quiesce, warnings, ct);
+            (quiesced, snapshotDuration) = await new SnapshotStep().RunAsync(domain, journal, request.Quiesce, warnings, ct);
         }
         catch when (!execution.SnapshotHappened(journal))
         {
@@ -52,7 +52,6 @@ public sealed class BackupRunner(TimeProvider time)
             execution.Journals.Delete(journal.Name);
             throw;
         }
-        var snapshotDuration = time.GetElapsedTime(snapshotStarted);
         journal = journal with { Step = BackupJournalStep.Snapshotted, Quiesced = quiesced, Warnings = warnings.ToList() };
         await execution.Journals.WriteAsync(journal.Name, journal, ct);
         CrashPoint.Reached("after-snapshot");

@@ -40,9 +40,10 @@ public interface IVmDomain : IDisposable
     /// <summary>
     /// Freezes the listed disks at one instant: each one's active image becomes read-only and the
     /// domain continues on the new, empty overlay named in <paramref name="overlays"/>. All disks
-    /// or none (atomic). Disks not listed are left alone.
+    /// or none (atomic). Disks not listed are left alone. Returns how long the switch itself took
+    /// (the moment the guest's I/O waits), not counting preparation.
     /// </summary>
-    Task SnapshotAsync(IReadOnlyList<OverlayRequest> overlays, bool quiesce, CancellationToken ct);
+    Task<TimeSpan> SnapshotAsync(IReadOnlyList<OverlayRequest> overlays, bool quiesce, CancellationToken ct);
 
     /// <summary>Folds <paramref name="top"/> (not the active image) into <paramref name="baseImage"/> below it, on the running domain.</summary>
     Task CommitAsync(string target, string top, string baseImage, long bandwidthBytesPerSecond, CancellationToken ct);

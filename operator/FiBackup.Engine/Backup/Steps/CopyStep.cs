@@ -54,7 +54,8 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         {
             // Renamed into place before a crash, journal not updated yet: the rename only happens
             // after a complete, fsync'ed copy, so the file is whole; hash it again.
-            return disk with { Copied = await DescribeAsync(destination, relativeName, disk.RepositoryBacking, ct) };
+            var copied = await DescribeAsync(destination, relativeName, disk.RepositoryBacking, ct);
+            return disk with { Copied = copied, BytesCopied = copied.Size };
         }
         File.Delete(AtomicFile.PartialPathFor(destination));
 

@@ -26,7 +26,8 @@ public sealed class RecordStep(ManifestStore manifests)
                 Source = d.Frozen,
                 VirtualSize = d.VirtualSize,
                 Files = [.. d.PreviousFiles, d.Copied ?? throw new InvalidOperationException($"disk {d.Target} was not copied")],
-                Bytes = d.Copied.Size,
+                // What the point stores: data written, not the (sparse) file length.
+                Bytes = d.BytesCopied,
                 LiveOverlay = d.Overlay,
             }).ToList(),
             DomainXml = journal.DomainXml,

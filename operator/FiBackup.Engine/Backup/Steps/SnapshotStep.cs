@@ -10,27 +10,24 @@ namespace FiBackup.Engine.Backup.Steps;
 /// </summary>
 public sealed class SnapshotStep
 {
-    /// <summary>Returns whether the guest was quiesced.</summary>
-    public async Task<bool> RunAsync(IVmDomain domain, BackupJournal journal, QuiesceMode quiesce,
+    /// <summary>Returns whether the guest was quiesced, and how long the switch took.</summary>
+    public async Task<(bool Quiesced, TimeSpan Duration)> RunAsync(IVmDomain domain, BackupJournal journal, QuiesceMode quiesce,
         List<string> warnings, CancellationToken ct)
     {
         var overlays = journal.Disks.Select(d => new OverlayRequest(d.Target, d.Overlay)).ToList();
         // A shut-off domain's disks are consistent already; there is no guest to ask.
         if (quiesce == QuiesceMode.Disabled || journal.Offline)
         {
-            await domain.SnapshotAsync(overlays, quiesce: false, ct);
-            return false;
+            return (false, await domain.SnapshotAsync(overlays, quiesce: false, ct));
         }
         try
         {
-            await domain.SnapshotAsync(overlays, quiesce: true, ct);
-            return true;
+            return (true, await domain.SnapshotAsync(overlays, quiesce: true, ct));
         }
         catch (QuiesceFailedException e) when (quiesce == QuiesceMode.Preferred)
         {
             warnings.Add($"could not quiesce the guest ({e.Message}); the backup is crash-consistent");
-            await domain.SnapshotAsync(overlays, quiesce: false, ct);
-            return false;
+            return (false, await domain.SnapshotAsync(overlays, quiesce: false, ct));
         }
         catch (QuiesceFailedException e)
         {

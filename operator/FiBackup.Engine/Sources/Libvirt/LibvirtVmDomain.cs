@@ -19,7 +19,7 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
     public IReadOnlyList<DomainDisk> ReadDisks() =>
         DomainXmlDisks.Read(IsRunning ? domain.GetXml() : domain.GetXml(DomainXmlFlags.Inactive));
 
-    public Task SnapshotAsync(IReadOnlyList<OverlayRequest> overlays, bool quiesce, CancellationToken ct)
+    public Task<TimeSpan> SnapshotAsync(IReadOnlyList<OverlayRequest> overlays, bool quiesce, CancellationToken ct)
     {
         var planned = overlays.Select(o => o.Target).ToHashSet();
         var others = ReadDisks().Select(d => d.Target).Where(t => !planned.Contains(t));
@@ -27,6 +27,7 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
             overlays.ToDictionary(o => o.Target, o => o.OverlayPath), others.ToList()).ToXml();
         var flags = SnapshotCreateFlags.DiskOnly | SnapshotCreateFlags.NoMetadata | SnapshotCreateFlags.Atomic;
         if (quiesce) flags |= SnapshotCreateFlags.Quiesce;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             domain.CreateSnapshot(xml, flags);
@@ -39,7 +40,7 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
         {
             throw new FibackupException($"snapshot of domain {Name} failed, nothing was changed: {e.LibvirtMessage}", inner: e);
         }
-        return Task.CompletedTask;
+        return Task.FromResult(System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
 
     public async Task CommitAsync(string target, string top, string baseImage, long bandwidthBytesPerSecond, CancellationToken ct)
