@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# bench/engine.sh: the backup engine measured against the obvious alternatives, side by side on the
+# same images in one run (issue 3). Prints a Markdown report on stdout (progress goes to stderr):
+#   1. full backup: `fibackup backup` of a running TCG domain (snapshot + copy of the 2 GiB base
+#      image holding ~1 GiB of random data) vs `cp --sparse=always` + sync and
+#      `qemu-img convert -O qcow2` + sync of that same base file; page cache dropped before each.
+#   2. incremental size: bytes an incremental copies vs bytes the guest wrote (guest writes made
+#      with qemu-io inside the domain's QEMU through the HMP monitor); 1 MiB writes, then 4 KiB writes.
+#   3. snapshot stun time: fibackup's "snapshot N ms" over several incremental backups, next to
+#      `virsh snapshot-create-as --disk-only --no-metadata --atomic` on a second domain, interleaved.
+# Self-contained: everything lives in a scratch directory under /var/tmp and domains named
+# fibench-*; both are removed on exit, also on failure or Ctrl-C. Needs root (libvirt
+# qemu:///system, drop_caches), qemu-img, qemu-io-capable QEMU, virsh, jq; ./fibackup builds itself.
+#
+# Usage: sudo bench/engine.sh   (about 1.5 minutes on 2 loaded cores; each extra BENCH_RUNS adds ~15 s)
+# Environment: BENCH_RUNS (1: runs of part 1, medians reported), BENCH_DISK_GIB (2), BENCH_DATA_MIB (1024),
+#              BENCH_SNAPSHOTS (10), BENCH_DIR (/var/tmp)
+set -euo pipefail
+
+root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+fibackup="$root/fibackup"
+uri=qemu:///system
+disk_gib=${BENCH_DISK_GIB:-2}
+data_mib=${BENCH_DATA_MIB:-1024}
+snapshots=${BENCH_SNAPSHOTS:-10}
+runs=${BENCH_RUNS:-1}
+MiB=$((1024 * 1024))
+disk_bytes=$((disk_gib * 1024 * MiB))
+
+for tool in virsh qemu-img jq awk dd; do
+  command -v "$tool" >/dev/null || { echo "engine.sh: $tool is missing (run scripts/setup.sh)" >&2; exit 1; }
+done
+((EUID == 0)) || { echo "engine.sh: run as root (qemu:///system, drop_caches)" >&2; exit 1; }
+virsh -c "$uri" version >/dev/null 2>&1 || { echo "engine.sh: libvirtd is not reachable at $uri (run scripts/setup.sh)" >&2; exit 1; }
+
+tag=$(tr -dc 'a-z0-9' </dev/urandom | head -c 6 || true)
+scratch=$(mktemp -d "${BENCH_DIR:-/var/tmp}/fibackup-bench.$tag.XXXX")
+chmod 755 "$scratch" # QEMU runs as libvirt-qemu and must reach the images
+dom_a=fibench-$tag-a
+dom_b=fibench-$tag-b
+repo="$scratch/repo"
+
+cleanup() {
+  local status=$?
+  for dom in "$dom_a" "$dom_b"; do
+    virsh -q -c "$uri" destroy "$dom" >/dev/null 2>&1 || true
+    virsh -q -c "$uri" undefine "$dom" >/dev/null 2>&1 || true
+    rm -f "/var/log/libvirt/qemu/$dom.log"
+  done
+  rm -rf "$scratch"
+  ((status == 0)) || echo "engine.sh: failed (exit $status); domains and $scratch removed" >&2
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "engine.sh: $*" >&2; }
+now() { echo "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / 1e6 / s }'; }
+mib() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1048576 }'; }
+allocated() { stat -c '%b %B' "$1" | awk '{ print $1 * $2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# --- page cache: drop it before each timed copy, or (if refused) warm it for all alike ----------
+cache_mode=dropped
+if ! (sync && echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then cache_mode=warm; fi
+# Puts the page cache in the same state before each timed command: empty (then the tools' own
+# binaries and the .NET runtime are read back in, so a cold start is not billed to the copy), or
+# holding the whole source image when dropping is refused.
+prepare_cache() {
+  sync
+  if [[ $cache_mode == dropped ]]; then
+    echo 3 >/proc/sys/vm/drop_caches
+    "$fibackup" version >/dev/null
+    qemu-img --version >/dev/null
+    cp --version >/dev/null
+  else
+    cat "$1" >/dev/null
+  fi
+}
+
+domain_xml() { # name image
+  cat <<EOF
+<domain type='qemu'>
+  <name>$1</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='$2'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+}
+
+start_domain() { # name image
+  domain_xml "$1" "$2" >"$scratch/$1.xml"
+  virsh -q -c "$uri" define "$scratch/$1.xml" >/dev/null
+  virsh -q -c "$uri" start "$1" >/dev/null
+}
+
+# Guest writes: qemu-io inside the domain's QEMU (HMP), through the disk's block backend, i.e. to
+# the top of the live chain, as the guest's own writes would go. One virsh process runs the whole
+# list; qemu-io prints "wrote N/N bytes" into the domain log, which is checked afterwards.
+guest_writes() { # domain pattern file-of-"offset length"-lines
+  local dom=$1 pattern=$2 list=$3 log="/var/log/libvirt/qemu/$1.log" before count expected
+  before=$(grep -c '^wrote ' "$log" || true)
+  awk -v d="$dom" -v p="$pattern" '{ printf "qemu-monitor-command %s --hmp '\''qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P %s %d %d\"'\''\n", d, p, $1, $2 }' \
+    "$list" | virsh -q -c "$uri" >"$scratch/virsh-writes.out"
+  expected=$(($(wc -l <"$list") + before))
+  for _ in $(seq 100); do
+    count=$(grep -c '^wrote ' "$log" || true)
+    ((count >= expected)) && break
+    sleep 0.1
+  done
+  if ((count < expected)) || grep -q 'failed' "$scratch/virsh-writes.out"; then
+    say "guest writes on $dom: $((count - before)) of $(wc -l <"$list") confirmed"; cat "$scratch/virsh-writes.out" >&2; exit 1
+  fi
+  virsh -q -c "$uri" qemu-monitor-command "$dom" --hmp 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "flush"' >/dev/null
+}
+
+# Bytes the writes in a list cover: the union of the ranges, and the same rounded out to 64 KiB
+# qcow2 clusters (what a copy of whole clusters cannot go below).
+unique_bytes() { # file cluster-size
+  sort -n -k1,1 "$1" | awk -v c="$2" '
+    { s = $1; e = $1 + $2
+      if (NR > 1 && s <= ce) { if (e > ce) ce = e } else { if (NR > 1) total += ce - cs; cs = s; ce = e }
+      for (k = int(s / c); k * c < e; k++) cl[k] = 1 }
+    END { total += ce - cs; n = 0; for (k in cl) n++; print total, n * c }'
+}
+
+# Runs `fibackup backup`; sets backup_seconds, backup_output, snapshot_ms.
+run_backup() {
+  local t0 t1
+  t0=$(now)
+  backup_output=$("$fibackup" backup -c "$uri" -d "$dom_a" -r "$repo" "$@" 2>"$scratch/backup.err") \
+    || { cat "$scratch/backup.err" >&2; exit 1; }
+  t1=$(now)
+  backup_seconds=$(elapsed "$t0" "$t1")
+  snapshot_ms=$(sed -n 's/.*, snapshot \([0-9]*\) ms$/\1/p' <<<"$backup_output" | head -1)
+  [[ -n $snapshot_ms ]] || { say "no 'snapshot N ms' in: $backup_output"; exit 1; }
+}
+
+# The newest restore point of domain A, as `fibackup list --output json` reports it.
+last_point() { "$fibackup" list --repository "$repo" --domain "$dom_a" --output json | jq -c 'sort_by(.id) | last'; }
+
+# ------------------------------------------------------------------------------------------------
+say "building fibackup (if needed)"
+"$fibackup" version >/dev/null
+
+say "making a ${disk_gib} GiB qcow2 with ${data_mib} MiB of random data at scattered offsets"
+chunk_mib=16
+chunks=$((data_mib / chunk_mib))
+stride_mib=$((disk_gib * 1024 / chunks))
+((stride_mib >= chunk_mib)) || { say "BENCH_DATA_MIB must not exceed the disk size"; exit 1; }
+raw="$scratch/data.raw"
+truncate -s "$disk_bytes" "$raw"
+RANDOM=3
+for ((i = 0; i < chunks; i++)); do
+  slack=$((stride_mib - chunk_mib))
+  seek=$((i * stride_mib + (slack > 0 ? RANDOM % (slack + 1) : 0)))
+  dd if=/dev/urandom of="$raw" bs=1M count=$chunk_mib seek=$seek conv=notrunc status=none
+done
+base="$scratch/vda.qcow2"
+qemu-img convert -f raw -O qcow2 "$raw" "$base"
+rm -f "$raw"
+base_bytes=$(allocated "$base")
+start_domain "$dom_a" "$base"
+
+# --- 1. full backup vs cp vs qemu-img ------------------------------------------------------------
+# Each run: fibackup, cp, qemu-img in turn, page cache dropped before each. Before a repeated run
+# the domain is moved back onto its base image alone (`fibackup consolidate --allow-base-write`), so
+# every full copies the same standalone base image, as the first one did.
+startup_t0=$(now); "$fibackup" version >/dev/null; startup_s=$(elapsed "$startup_t0" "$(now)")
+full_runs=() cp_runs=() qi_runs=() r_cp=() r_qi=() full_snaps=()
+for ((run = 1; run <= runs; run++)); do
+  if ((run > 1)); then
+    "$fibackup" consolidate -c "$uri" -d "$dom_a" --allow-base-write >/dev/null 2>"$scratch/consolidate.err" \
+      || { cat "$scratch/consolidate.err" >&2; exit 1; }
+  fi
+  active=$(virsh -q -c "$uri" domblklist "$dom_a" | awk '$1 == "vda" { print $2 }')
+  [[ $active == "$base" ]] || { say "run $run: vda runs on $active, not on the base image alone"; exit 1; }
+
+  say "1. run $run/$runs: fibackup backup --mode full (cache: $cache_mode)"
+  prepare_cache "$base"
+  run_backup --mode full
+  grep -q ': full restore point' <<<"$backup_output" || { say "expected a full backup: $backup_output"; exit 1; }
+  full_runs+=("$backup_seconds"); full_snaps+=("$snapshot_ms")
+
+  say "1. run $run/$runs: cp --sparse=always + sync"
+  prepare_cache "$base"
+  t0=$(now)
+  cp --sparse=always "$base" "$scratch/cp.qcow2"
+  sync "$scratch/cp.qcow2"
+  cp_runs+=("$(elapsed "$t0" "$(now)")")
+  rm -f "$scratch/cp.qcow2"
+
+  say "1. run $run/$runs: qemu-img convert -O qcow2 + sync"
+  prepare_cache "$base"
+  t0=$(now)
+  qemu-img convert -U -f qcow2 -O qcow2 "$base" "$scratch/convert.qcow2"
+  sync "$scratch/convert.qcow2"
+  qi_runs+=("$(elapsed "$t0" "$(now)")")
+  qi_bytes=$(allocated "$scratch/convert.qcow2")
+  rm -f "$scratch/convert.qcow2"
+
+  r_cp+=("$(ratio "${full_runs[-1]}" "${cp_runs[-1]}")"); r_qi+=("$(ratio "${full_runs[-1]}" "${qi_runs[-1]}")")
+done
+full_s=$(printf '%s\n' "${full_runs[@]}" | median)
+cp_s=$(printf '%s\n' "${cp_runs[@]}" | median)
+qi_s=$(printf '%s\n' "${qi_runs[@]}" | median)
+ratio_cp=$(printf '%s\n' "${r_cp[@]}" | median)
+ratio_qi=$(printf '%s\n' "${r_qi[@]}" | median)
+full_point=$(last_point)
+full_host=$(jq -r .host <<<"$full_point")
+full_copied=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$full_point")")
+
+# --- 2. incremental: copied vs written ---------------------------------------------------------
+# 1 MiB writes: 48 at distinct 1 MiB-aligned offsets, then 8 over the same areas again and 8 half
+# over them (shifted by 512 KiB): 64 MiB written, fewer unique bytes.
+say "2. incremental after 64 x 1 MiB guest writes"
+big="$scratch/writes-1m.txt"
+RANDOM=7
+slots=$((disk_bytes / MiB))
+declare -A used=()
+offsets=()
+while ((${#offsets[@]} < 48)); do
+  s=$(((RANDOM * 32768 + RANDOM) % slots))
+  [[ -n ${used[$s]:-} ]] && continue
+  used[$s]=1; offsets+=("$s")
+done
+: >"$big"
+for s in "${offsets[@]}"; do echo "$((s * MiB)) $MiB" >>"$big"; done
+for ((i = 0; i < 8; i++)); do echo "$((offsets[i * 2] * MiB)) $MiB" >>"$big"; done
+for ((i = 0; i < 8; i++)); do
+  s=${offsets[i * 2 + 1]}
+  ((s + 1 < slots)) || s=$((s - 1))
+  echo "$((s * MiB + MiB / 2)) $MiB" >>"$big"
+done
+guest_writes "$dom_a" 0xab "$big"
+read -r big_unique big_clusters < <(unique_bytes "$big" 65536)
+big_written=$(awk '{ n += $2 } END { print n }' "$big")
+run_backup
+grep -q ': incremental restore point' <<<"$backup_output" || { say "expected an incremental: $backup_output"; exit 1; }
+point=$(last_point)
+big_listed=$(jq '.disks[0].bytes' <<<"$point")
+big_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
+big_cli=$(sed -n 's/.*(copied \(.*\))$/\1/p' <<<"$backup_output" | head -1)
+
+# 4 KiB writes at random 4 KiB-aligned offsets: each lands in its own 64 KiB cluster (almost surely).
+say "2. incremental after 256 x 4 KiB guest writes"
+small="$scratch/writes-4k.txt"
+RANDOM=11
+: >"$small"
+for ((i = 0; i < 256; i++)); do echo "$((((RANDOM * 32768 + RANDOM) % (disk_bytes / 4096)) * 4096)) 4096" >>"$small"; done
+guest_writes "$dom_a" 0xcd "$small"
+read -r small_unique small_clusters < <(unique_bytes "$small" 65536)
+small_written=$(awk '{ n += $2 } END { print n }' "$small")
+run_backup
+point=$(last_point)
+small_listed=$(jq '.disks[0].bytes' <<<"$point")
+small_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
+small_cli=$(sed -n 's/.*(copied \(.*\))$/\1/p' <<<"$backup_output" | head -1)
+overlay_cluster=$(qemu-img info -U --output=json "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")" | jq '."cluster-size"')
+overlay_subclusters=$(qemu-img info -U --output=json "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")" \
+  | jq -r '."format-specific".data."extended-l2" // false')
+
+# --- 3. snapshot stun time ----------------------------------------------------------------------
+say "3. snapshot stun time: $snapshots backups of $dom_a interleaved with virsh snapshots of $dom_b"
+qemu-img create -q -f qcow2 "$scratch/b.qcow2" "$disk_bytes"
+start_domain "$dom_b" "$scratch/b.qcow2"
+one="$scratch/writes-stun.txt"
+fib_ms=() virsh_ms=() fib_total=()
+for ((i = 1; i <= snapshots; i++)); do
+  echo "$(((i * 97 % slots) * MiB)) $MiB" >"$one" # 1 MiB of fresh data in both, so each snapshot has something to flush
+  guest_writes "$dom_a" 0x3c "$one"
+  guest_writes "$dom_b" 0x3c "$one"
+  run_backup
+  fib_ms+=("$snapshot_ms"); fib_total+=("$backup_seconds")
+  out=$(virsh -t -c "$uri" snapshot-create-as "$dom_b" --name "s$i" --disk-only --no-metadata --atomic \
+    --diskspec "vda,file=$scratch/b.s$i.qcow2" 2>&1) || { echo "$out" >&2; exit 1; }
+  virsh_ms+=("$(sed -n 's/.*(Time: \([0-9.]*\) ms).*/\1/p' <<<"$out" | head -1 | awk '{ printf "%.0f", $1 }')")
+done
+fib_median=$(printf '%s\n' "${fib_ms[@]}" | median)
+virsh_median=$(printf '%s\n' "${virsh_ms[@]}" | median)
+fib_total_median=$(printf '%s\n' "${fib_total[@]}" | median)
+
+# --- report ------------------------------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cat <<EOF
+## Backup engine
+
+Run $(date -u +%Y-%m-%dT%H:%MZ), BENCH_RUNS=$runs. Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(findmnt -no FSTYPE -T "$scratch") on $(findmnt -no SOURCE -T "$scratch"); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
+qemu-img $(qemu-img --version | sed -n 's/^qemu-img version \([^ ]*\).*/\1/p'), $("$fibackup" version | paste -sd ' ')
+Page cache: $([[ $cache_mode == dropped ]] && echo "dropped before each copy (then the tools' binaries reloaded)" || echo "could NOT be dropped (drop_caches refused): the source image was read into the cache before each copy instead")
+
+### 1. Full backup of a ${disk_gib} GiB qcow2 holding $(mib "$base_bytes") MiB (random data), $runs run(s) each, interleaved
+
+| command | seconds (median) | MB/s | fibackup / this (median of per-run ratios) |
+| --- | ---: | ---: | ---: |
+| \`fibackup backup --mode full\` (whole command: start-up, snapshot, copy + SHA-256, fsync, manifest) | $full_s | $(mbps "$base_bytes" "$full_s") | 1.00 |
+| \`cp --sparse=always\` + \`sync FILE\` | $cp_s | $(mbps "$base_bytes" "$cp_s") | $ratio_cp |
+| \`qemu-img convert -O qcow2\` + \`sync FILE\` | $qi_s | $(mbps "$base_bytes" "$qi_s") | $ratio_qi |
+
+Runs (s): fibackup ${full_runs[*]}; cp ${cp_runs[*]}; qemu-img ${qi_runs[*]}. fibackup's snapshot step in these runs (ms): ${full_snaps[*]}.
+MB/s = allocated bytes of the base image ($base_bytes) / seconds. fibackup wrote $(mib "$full_copied") MiB, qemu-img $(mib "$qi_bytes") MiB.
+fibackup start-up alone (\`fibackup version\`, warm): ${startup_s} s.
+
+### 2. Incremental size: bytes copied vs bytes the guest wrote
+
+| guest writes | written | unique | unique, in 64 KiB clusters | \`bytes\` in \`fibackup list\` | allocated in repository (= data copied) | list bytes / unique | allocated / unique |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| 64 x 1 MiB (8 repeated, 8 half-overlapping) | $(mib "$big_written") MiB | $(mib "$big_unique") MiB | $(mib "$big_clusters") MiB | $(mib "$big_listed") MiB | $(mib "$big_alloc") MiB | $(ratio "$big_listed" "$big_unique") | $(ratio "$big_alloc" "$big_unique") |
+| 256 x 4 KiB, random 4 KiB-aligned | $(mib "$small_written") MiB | $(mib "$small_unique") MiB | $(mib "$small_clusters") MiB | $(mib "$small_listed") MiB | $(mib "$small_alloc") MiB | $(ratio "$small_listed" "$small_unique") | $(ratio "$small_alloc" "$small_unique") |
+
+fibackup printed "copied $big_cli" and "copied $small_cli". Overlay cluster size: $overlay_cluster bytes, subclusters (extended_l2): $overlay_subclusters.
+
+### 3. Snapshot stun time, $snapshots runs each, interleaved
+
+| call | median ms | all runs (ms) |
+| --- | ---: | --- |
+| fibackup's snapshot step (\`snapshot N ms\` of \`fibackup backup\`) | $fib_median | ${fib_ms[*]} |
+| \`virsh -t snapshot-create-as --disk-only --no-metadata --atomic\` (second domain) | $virsh_median | ${virsh_ms[*]} |
+
+Whole incremental \`fibackup backup\` (1 MiB changed, commit consolidation), median: ${fib_total_median} s.
+EOF
