@@ -22,8 +22,8 @@ public sealed class ConsolidateCommandTests(LibvirtFixture fixture)
         ("vda", 6 * MiB, MiB, 0x45), ("vdb", 12 * MiB, MiB, 0x46),
     ];
 
-    /// <summary>Three backups, two writes before each; returns vda's live chain after them.</summary>
-    private static async Task<IReadOnlyList<string>> ThreeBackupsAsync(BackupScenario scenario)
+    /// <summary>Three backups, two writes before each; returns each disk's live chain after them.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<string>>> ThreeBackupsAsync(BackupScenario scenario)
     {
         for (var round = 0; round < 3; round++)
         {
@@ -31,10 +31,15 @@ public sealed class ConsolidateCommandTests(LibvirtFixture fixture)
                 await scenario.WriteAsync(disk, offset, length, pattern);
             await scenario.BackupAsync();
         }
-        var chain = await scenario.LiveChainAsync("vda");
-        Assert.Equal(3, chain.Count); // active → accumulator → base
-        Assert.Equal(scenario.Domain.Disk("vda").Path, chain[2]);
-        return chain;
+        var chains = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var disk in scenario.Domain.Disks)
+        {
+            var chain = await scenario.LiveChainAsync(disk.Target);
+            Assert.Equal(3, chain.Count); // active → accumulator → base
+            Assert.Equal(disk.Path, chain[2]);
+            chains[disk.Target] = chain;
+        }
+        return chains;
     }
 
     private static async Task<CliRun> ConsolidateAsync(BackupScenario scenario, params string[] extra)
@@ -50,6 +55,19 @@ public sealed class ConsolidateCommandTests(LibvirtFixture fixture)
             await scenario.Domain.AssertGuestPatternAsync(disk, offset, length, pattern);
     }
 
+    /// <summary>Each disk now runs on <paramref name="after"/>(its old chain); every image that left the chain was deleted.</summary>
+    private static async Task AssertLiveChainsAsync(BackupScenario scenario, Dictionary<string, IReadOnlyList<string>> chainsBefore,
+        Func<IReadOnlyList<string>, IReadOnlyList<string>> after)
+    {
+        foreach (var (target, before) in chainsBefore)
+        {
+            var expected = after(before);
+            Assert.Equal(expected, await scenario.LiveChainAsync(target));
+            foreach (var folded in before.Except(expected))
+                Assert.False(File.Exists(folded), $"{target}: {folded} left the live chain but was not deleted");
+        }
+    }
+
     private static async Task<string> LastPointTypeAsync(BackupScenario scenario) =>
         (await scenario.ListAsync())[^1].GetProperty("type").GetString()!;
 
@@ -57,15 +75,14 @@ public sealed class ConsolidateCommandTests(LibvirtFixture fixture)
     public async Task Commit_folds_the_active_overlay_into_the_accumulator_and_the_next_backup_is_a_full()
     {
         await using var scenario = await BackupScenario.CreateAsync(fixture);
-        var chain = await ThreeBackupsAsync(scenario);
-        var baseDigest = SyntheticDomain.Sha256Of(chain[2]);
+        var chains = await ThreeBackupsAsync(scenario);
+        var baseDigests = chains.Values.Select(chain => SyntheticDomain.Sha256Of(chain[2])).ToList();
 
         await ConsolidateAsync(scenario, "--method", "commit");
 
-        Assert.Equal(chain.Skip(1), await scenario.LiveChainAsync("vda"));
-        Assert.False(File.Exists(chain[0]), $"the folded active overlay {chain[0]} was not deleted");
+        await AssertLiveChainsAsync(scenario, chains, chain => chain.Skip(1).ToList());
         await AssertGuestReadsEveryWriteAsync(scenario);
-        Assert.Equal(baseDigest, SyntheticDomain.Sha256Of(chain[2]));
+        Assert.Equal(baseDigests, chains.Values.Select(chain => SyntheticDomain.Sha256Of(chain[2])));
 
         // The domain left the overlay the last point recorded, so the chain cannot continue.
         await scenario.WriteAsync("vda", 9 * MiB, MiB, 0x47);
@@ -78,12 +95,11 @@ public sealed class ConsolidateCommandTests(LibvirtFixture fixture)
     public async Task Commit_with_allow_base_write_puts_the_domain_back_on_its_base_and_removes_every_overlay()
     {
         await using var scenario = await BackupScenario.CreateAsync(fixture);
-        await ThreeBackupsAsync(scenario);
+        var chains = await ThreeBackupsAsync(scenario);
 
         await ConsolidateAsync(scenario, "--method", "commit", "--allow-base-write");
 
-        foreach (var disk in scenario.Domain.Disks)
-            Assert.Equal([disk.Path], await scenario.LiveChainAsync(disk.Target));
+        await AssertLiveChainsAsync(scenario, chains, chain => [chain[2]]);
         Assert.Empty(Directory.GetFiles(scenario.Domain.Directory, "*.fib-*.qcow2"));
         await AssertGuestReadsEveryWriteAsync(scenario);
     }
@@ -92,12 +108,11 @@ public sealed class ConsolidateCommandTests(LibvirtFixture fixture)
     public async Task Pull_leaves_the_active_overlay_on_the_base_and_the_next_backup_stays_incremental()
     {
         await using var scenario = await BackupScenario.CreateAsync(fixture);
-        var chain = await ThreeBackupsAsync(scenario);
+        var chains = await ThreeBackupsAsync(scenario);
 
         await ConsolidateAsync(scenario, "--method", "pull");
 
-        Assert.Equal([chain[0], chain[2]], await scenario.LiveChainAsync("vda"));
-        Assert.False(File.Exists(chain[1]), $"the pulled accumulator {chain[1]} was not deleted");
+        await AssertLiveChainsAsync(scenario, chains, chain => [chain[0], chain[2]]);
         await AssertGuestReadsEveryWriteAsync(scenario);
 
         await scenario.WriteAsync("vda", 9 * MiB, MiB, 0x47);
@@ -112,13 +127,12 @@ public sealed class ConsolidateCommandTests(LibvirtFixture fixture)
         // Backed up while shut off from the start: destroying a running domain could lose
         // writes QEMU had not flushed yet, which would test QEMU rather than fibackup.
         await using var scenario = await BackupScenario.CreateAsync(fixture, running: false);
-        var chain = await ThreeBackupsAsync(scenario);
+        var chains = await ThreeBackupsAsync(scenario);
 
         await ConsolidateAsync(scenario, "--method", "commit");
 
         Assert.False(scenario.Domain.Domain.IsActive);
-        Assert.Equal(chain.Skip(1), await scenario.LiveChainAsync("vda"));
-        Assert.False(File.Exists(chain[0]), $"the folded active overlay {chain[0]} was not deleted");
+        await AssertLiveChainsAsync(scenario, chains, chain => chain.Skip(1).ToList());
         scenario.Domain.Domain.Start();
         await AssertGuestReadsEveryWriteAsync(scenario);
     }
