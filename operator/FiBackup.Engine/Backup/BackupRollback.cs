@@ -51,6 +51,10 @@ public sealed class BackupRollback(IVmDomain domain, DomainLayout layout, Journa
         foreach (var disk in journal.Disks)
         {
             var path = layout.Resolve(disk.RepositoryFile);
+            // File.Delete throws (DirectoryNotFoundException) when the folder is missing, as it is
+            // for every disk whose copy had not started: a failure while copying vda, or a plan
+            // that never reached the copy, would otherwise abort the rollback or the recovery.
+            if (!Directory.Exists(Path.GetDirectoryName(path))) continue;
             File.Delete(AtomicFile.PartialPathFor(path));
             File.Delete(path);
         }

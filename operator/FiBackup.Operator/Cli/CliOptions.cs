@@ -28,8 +28,16 @@ public static partial class CliOptions
         {
             Description = $"{description} ({string.Join("|", values)}; default {defaultValue})",
             DefaultValueFactory = _ => defaultValue,
+            HelpName = string.Join("|", values),
         };
-        option.AcceptOnlyFromAmong(values);
+        // Not AcceptOnlyFromAmong: its error ("Argument 'x' not recognized. Must be one of: ...")
+        // does not say which option was wrong. Same check (exact, case-sensitive), naming the option.
+        option.CompletionSources.Add(values);
+        option.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => !values.Contains(t.Value, StringComparer.Ordinal)))
+                result.AddError($"{name}: \"{token.Value}\" is not one of {string.Join(", ", values)}");
+        });
         return option;
     }
 

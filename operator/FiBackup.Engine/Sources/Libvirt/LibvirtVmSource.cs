@@ -29,6 +29,14 @@ public sealed class LibvirtVmSource : IVmSource
             connection.SetKeepAlive(5, 3);
             return new LibvirtVmSource(connection, uri);
         }
+        catch (LibvirtException e) when (!System.Uri.TryCreate(uri, UriKind.Absolute, out _))
+        {
+            // libvirt reports a URI it cannot parse as an internal error; for the user it is bad
+            // input (exit 2), not a host that failed. Checked only after libvirt refused it, so
+            // URI aliases from libvirt.conf (plain names) keep working.
+            throw new InvalidInputException(
+                $"--connect: \"{uri}\" is not a libvirt URI (e.g. qemu:///system or qemu+ssh://backup@hv1/system): {e.LibvirtMessage}", "--connect", e);
+        }
         catch (LibvirtException e)
         {
             throw new FibackupException($"--connect: cannot connect to {uri}: {e.LibvirtMessage}", "--connect", e);
