@@ -63,7 +63,10 @@ public sealed class BackupRunner(TimeProvider time)
         catch (Exception failure)
         {
             await new BackupRollback(domain, layout, execution.Journals).RollBackAsync(journal, failure);
-            throw;
+            if (failure is OperationCanceledException) throw;
+            throw new FibackupException(
+                $"backup of {domain.Name} failed while copying: {failure.Message}; the snapshot was undone (the domain runs on its previous image) and no restore point was recorded",
+                inner: failure);
         }
         var result = await execution.FinishAsync(journal, domain.Name, warnings, progress, ct);
         return result with { SnapshotDuration = snapshotDuration };

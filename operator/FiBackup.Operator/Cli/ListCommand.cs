@@ -58,12 +58,12 @@ public static class ListCommand
     internal static string TypeName(BackupType type) => type == BackupType.Full ? "full" : "incremental";
 
     private sealed record ListedPoint(string Id, string Host, string Domain, string Time, string Type, string Chain, long Bytes,
-        IReadOnlyList<ListedDisk> Disks)
+        bool Quiesced, bool Offline, IReadOnlyList<ListedDisk> Disks)
     {
         public static ListedPoint From(DomainLayout layout, RestorePointManifest point) => new(
             point.Id, layout.Host, layout.Domain,
             point.Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            TypeName(point.Type), point.Chain, point.Disks.Sum(d => d.Bytes),
+            TypeName(point.Type), point.Chain, point.Disks.Sum(d => d.Bytes), point.Quiesced, point.Offline,
             point.Disks.Select(d => new ListedDisk(d.Target, d.Files.Select(f => f.Path).ToList(), d.Bytes)).ToList());
     }
 

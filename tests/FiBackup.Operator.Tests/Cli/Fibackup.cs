@@ -17,8 +17,7 @@ public static class Fibackup
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await FibackupCommandLine.Build().Parse(args)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await FibackupCommandLine.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
         return new CliRun(exit, output.ToString(), error.ToString());
     }
 

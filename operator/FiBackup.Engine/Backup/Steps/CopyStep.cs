@@ -91,6 +91,12 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
             AtomicFile.Commit(partial, destination);
             return disk with { Copied = copied, BytesCopied = copied.Size };
         }
+        catch (ExternalToolException e) when (e.StandardError.Contains("No space left on device", StringComparison.Ordinal))
+        {
+            File.Delete(partial);
+            var needed = (await LiveChain.ReadAsync(disk.Frozen, CancellationToken.None)).Sum(c => c.ActualSize);
+            throw new RepositoryFullException(destination, needed, FreeSpace.AvailableBytes(Path.GetDirectoryName(destination)!), e);
+        }
         catch
         {
             File.Delete(partial);

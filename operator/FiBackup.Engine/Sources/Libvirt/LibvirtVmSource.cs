@@ -26,8 +26,17 @@ public sealed class LibvirtVmSource : IVmSource
         try
         {
             var connection = LibvirtConnection.Open(uri);
-            connection.SetKeepAlive(5, 3);
-            return new LibvirtVmSource(connection, uri);
+            try
+            {
+                // A libvirtd that stops answering (host down, network cut) fails calls within ~20 s instead of hanging.
+                connection.SetKeepAlive(5, 3);
+                return new LibvirtVmSource(connection, uri);
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
         }
         catch (LibvirtException e) when (!System.Uri.TryCreate(uri, UriKind.Absolute, out _))
         {
