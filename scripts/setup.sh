@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine to build fibackup and to run its tests against a real libvirtd:
-# installs libvirt + QEMU (TCG is enough) + qemu-utils if missing, hands /dev/kvm to group kvm,
+# installs libvirt + QEMU (TCG is enough) + qemu-utils if missing (with their recommended packages, as first validated), hands /dev/kvm to group kvm,
 # starts virtlogd and libvirtd when they are not running, and waits until libvirtd answers.
 # Idempotent: a second run changes nothing and takes about a second.
 set -euo pipefail
@@ -16,7 +16,7 @@ done
 if ((${#missing[@]})); then
   log "installing ${missing[*]} (Debian packages, ~1-2 min)"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 else
   log "libvirt and qemu packages already installed"
 fi
