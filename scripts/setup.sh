@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine to build fibackup and to run its tests against a real libvirtd:
-# installs libvirt + QEMU (TCG is enough) + qemu-utils if missing (with their recommended packages, as first validated), hands /dev/kvm to group kvm,
-# starts virtlogd and libvirtd when they are not running, and waits until libvirtd answers.
+# installs libvirt + QEMU (TCG is enough) + qemu-utils if missing (with the packages Debian
+# recommends, the set the suite was validated with), hands /dev/kvm to group kvm, starts virtlogd
+# and libvirtd when they are not running, and waits until libvirtd answers.
 # Idempotent: a second run changes nothing and takes about a second.
 set -euo pipefail
 
