@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh || { echo "test: machine set-up failed"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 results=$(mktemp -d "${TMPDIR:-/tmp}/fibackup-test-results.XXXXXX")
-trap 'rm -rf "$results"' EXIT
+# Tests make hundreds of throwaway domains; keep their lock files out of the host's /run/lock/fibackup.
+export FIBACKUP_LOCK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fibackup-test-locks.XXXXXX")
+trap 'rm -rf "$results" "$FIBACKUP_LOCK_DIR"' EXIT
 
 echo "test: building"
 if ! dotnet build FiBackup.Operator.sln -c Release -nologo -clp:ErrorsOnly; then
