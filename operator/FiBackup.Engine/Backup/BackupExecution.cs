@@ -29,11 +29,7 @@ public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeP
     public async Task<long> EstimateBytesAsync(BackupJournal journal, CancellationToken ct)
     {
         long total = 0;
-        foreach (var disk in journal.Disks)
-        {
-            var chain = await LiveChain.ReadAsync(disk.Frozen, ct);
-            total += journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
-        }
+        foreach (var disk in journal.Disks) total += await CopyStep.BytesToReadAsync(journal, disk, ct);
         return total;
     }
 

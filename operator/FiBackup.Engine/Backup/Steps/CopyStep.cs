@@ -116,16 +116,19 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         return new RepositoryFile { Path = relativeName, Size = digest.Size, Sha256 = digest.Sha256, Backing = backing };
     }
 
-    /// <summary>Bytes each disk will copy, for progress: the allocated size of what is read.</summary>
+    /// <summary>Bytes each disk will copy, for progress.</summary>
     private static async Task<Dictionary<string, long>> EstimateAsync(BackupJournal journal, CancellationToken ct)
     {
         var totals = new Dictionary<string, long>();
         foreach (var disk in journal.Disks)
-        {
-            if (disk.Copied is not null) { totals[disk.Target] = disk.Copied.Size; continue; }
-            var chain = await LiveChain.ReadAsync(disk.Frozen, ct);
-            totals[disk.Target] = journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
-        }
+            totals[disk.Target] = disk.Copied?.Size ?? await BytesToReadAsync(journal, disk, ct);
         return totals;
+    }
+
+    /// <summary>The allocated size of what the copy of one disk reads: the frozen overlay, or the whole chain for a full.</summary>
+    public static async Task<long> BytesToReadAsync(BackupJournal journal, BackupJournalDisk disk, CancellationToken ct)
+    {
+        var chain = await LiveChain.ReadAsync(disk.Frozen, ct);
+        return journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
     }
 }
