@@ -17,6 +17,7 @@ public sealed class SparseFileCopierTests : IDisposable
     [Theory]
     [InlineData(64 << 10)]
     [InlineData(CopyOptions.DefaultBufferSize)]
+    [InlineData(4 << 20)]
     public async Task A_copied_qcow2_image_has_the_sources_bytes_and_the_hash_sha256sum_prints(int bufferSize)
     {
         var source = _scratch.File("disk.qcow2");
