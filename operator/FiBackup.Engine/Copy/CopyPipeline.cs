@@ -9,7 +9,8 @@ namespace FiBackup.Engine.Copy;
 /// <summary>
 /// One pass over the source on two threads that hand a small fixed set of buffers along:
 /// read + SHA-256 on one, write on the other, so hashing goes on while a write waits for the disk
-/// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache).
+/// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache;
+/// so did hashing on one thread while another read and wrote).
 /// Holes are never read or written but are hashed as the zeros they read as; the destination
 /// must already have the source's length (set with ftruncate), so what is not written reads as zeros.
 /// </summary>
@@ -142,11 +143,18 @@ internal sealed class CopyPipeline(
         header[..Math.Min(header.Length, chunk.Length)].CopyTo(chunk);
     }
 
+    /// <summary>
+    /// Writes the chunks in order; along the way keeps the disk busy (writeback windows) and asks for
+    /// the source's next data ahead of the reading thread.
+    /// </summary>
     private void Write(CopyProgressReporter progress, CancellationToken ct)
     {
         var writeback = new Writeback(destination, Writeback.DefaultWindowBytes);
+        var readAhead = new ReadAhead(extents, ReadAheadDistance(),
+            range => LinuxFile.Advise(source, range.Offset, range.Length, LinuxFile.FadviseWillNeed));
         try
         {
+            readAhead.Consumed(0);
             foreach (var chunk in _toWrite.GetConsumingEnumerable(ct))
             {
                 var data = chunk.Buffer.AsSpan(0, chunk.Length);
@@ -155,6 +163,7 @@ internal sealed class CopyPipeline(
                 _free.Add(chunk.Buffer, ct);
                 writeback.WrittenUpTo(chunk.Offset + chunk.Length);
                 progress.Add(chunk.Length);
+                readAhead.Consumed(progress.Done);
             }
         }
         catch (IOException e)
@@ -162,6 +171,14 @@ internal sealed class CopyPipeline(
             throw destinationError(e);
         }
     }
+
+    /// <summary>
+    /// A limited copy reads ahead about a second's worth, so pages read early are not evicted
+    /// before the copy gets to them; an unlimited one <see cref="ReadAhead.DefaultDistanceBytes"/>.
+    /// </summary>
+    private long ReadAheadDistance() => options.BandwidthBytesPerSecond is { } rate
+        ? Math.Clamp(rate, options.BufferSize, ReadAhead.DefaultDistanceBytes)
+        : ReadAhead.DefaultDistanceBytes;
 
     /// <summary>Writes the runs of non-zero blocks; all-zero blocks stay holes in the destination.</summary>
     private void WriteSkippingZeroBlocks(ReadOnlySpan<byte> data, long offset)

@@ -15,6 +15,7 @@ internal static partial class LinuxFile
     private const int ENXIO = 6;      // SEEK_DATA past the last data extent
     private const int EINVAL = 22;    // whence not supported by this filesystem
 
+    public const int FadviseWillNeed = 3;   // start reading the range into the page cache; does not wait for it
     public const int FadviseDontNeed = 4;
 
     private const uint SyncFileRangeWaitBefore = 1;

@@ -55,6 +55,23 @@ public sealed class SparseFileCopierTests : IDisposable
         Assert.Equal(await Sha256SumAsync(destination), result.Sha256);
     }
 
+    [Fact]
+    public async Task A_copy_longer_than_the_read_ahead_distance_has_the_sources_bytes()
+    {
+        // 200 MiB of data in four extents with holes between: read-ahead (64 MiB) crosses holes.
+        var source = _scratch.File("large.raw");
+        CreateSparseFile(source, 512L * MiB, (0, 50 * MiB), (100L * MiB, 50 * MiB), (300L * MiB, 50 * MiB),
+            (462L * MiB, 50 * MiB));
+        var destination = _scratch.File("repo/large.raw");
+
+        var result = await _copier.CopyIntoRepositoryAsync(source, destination, new CopyOptions(), CancellationToken.None);
+
+        Assert.Equal(200L * MiB, result.DataBytes);
+        Assert.Equal(await Sha256SumAsync(source), result.Sha256);
+        Assert.Equal(await Sha256SumAsync(destination), result.Sha256);
+        Assert.InRange(await AllocatedBytesAsync(destination), 200L * MiB, 201L * MiB);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
