@@ -10,7 +10,8 @@ namespace FiBackup.Engine.Copy;
 /// One pass over the source on two threads that hand a small fixed set of buffers along:
 /// read + SHA-256 on one, write on the other, so hashing goes on while a write waits for the disk
 /// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache;
-/// so did hashing on one thread while another read and wrote).
+/// so did hashing on one thread while another read and wrote). A third thread only waits in
+/// fdatasync (<see cref="BackgroundFlush"/>).
 /// Holes are never read or written but are hashed as the zeros they read as; the destination
 /// must already have the source's length (set with ftruncate), so what is not written reads as zeros.
 /// </summary>
@@ -144,14 +145,16 @@ internal sealed class CopyPipeline(
     }
 
     /// <summary>
-    /// Writes the chunks in order; along the way keeps the disk busy (writeback windows) and asks for
-    /// the source's next data ahead of the reading thread.
+    /// Writes the chunks in order; along the way keeps the disk busy (writeback windows, flushes in the
+    /// background) and asks for the source's next data ahead of the reading thread.
     /// </summary>
     private void Write(CopyProgressReporter progress, CancellationToken ct)
     {
         var writeback = new Writeback(destination, Writeback.DefaultWindowBytes);
         var readAhead = new ReadAhead(extents, ReadAheadDistance(),
             range => LinuxFile.Advise(source, range.Offset, range.Length, LinuxFile.FadviseWillNeed));
+        // Disposed (its thread joined) before this returns, so it never uses the handle after the copier closes it.
+        using var flush = new BackgroundFlush(() => LinuxFile.Fdatasync(destination));
         try
         {
             readAhead.Consumed(0);
@@ -162,9 +165,11 @@ internal sealed class CopyPipeline(
                 else RandomAccess.Write(destination, data, chunk.Offset);
                 _free.Add(chunk.Buffer, ct);
                 writeback.WrittenUpTo(chunk.Offset + chunk.Length);
+                flush.WrittenUpTo(chunk.Offset + chunk.Length);
                 progress.Add(chunk.Length);
                 readAhead.Consumed(progress.Done);
             }
+            flush.Complete();
         }
         catch (IOException e)
         {
