@@ -19,7 +19,11 @@ namespace FiBackup.Engine.Copy;
 /// </remarks>
 internal sealed class BackgroundFlush : IDisposable
 {
-    public const long DefaultWindowBytes = 128L << 20;
+    /// <summary>
+    /// Every other writeback window. Measured on 1 GiB (9 interleaved rounds): 32 MiB 1.40 s,
+    /// 64 MiB 1.41 s, 128 MiB 1.51 s; 256 MiB 1.65 s against 128 MiB's 1.56 s in another run.
+    /// </summary>
+    public const long DefaultWindowBytes = 64L << 20;
 
     private readonly Action _flush;
     private readonly long _windowBytes;

@@ -59,7 +59,7 @@ public sealed class SparseFileCopierTests : IDisposable
     public async Task A_copy_longer_than_the_flush_and_read_ahead_windows_has_the_sources_bytes()
     {
         // 200 MiB of data in four extents with holes between: read-ahead crosses holes, and the writer
-        // passes BackgroundFlush's 128 MiB window, so a real fdatasync runs during the copy.
+        // passes BackgroundFlush's 64 MiB window three times, so real fdatasyncs run during the copy.
         var source = _scratch.File("large.raw");
         CreateSparseFile(source, 512L * MiB, (0, 50 * MiB), (100L * MiB, 50 * MiB), (300L * MiB, 50 * MiB),
             (462L * MiB, 50 * MiB));
