@@ -9,7 +9,7 @@ namespace FiBackup.Engine.Copy;
 /// </summary>
 /// <remarks>
 /// Why (bench/RESULTS.md): sync_file_range only hands pages to the device; a virtual disk backed by a
-/// host file acknowledges them from the host's page cache, and the final fsync then waited ~0.5–0.7 s
+/// host file acknowledges them from the host's page cache, and the final fsync then waited ~0.5–0.75 s
 /// per GiB while the host wrote everything out. fdatasync waits for the data and a cache flush;
 /// on its own thread that wait overlaps the reading and hashing, and the final fsync takes
 /// milliseconds. The final fsync is still what makes the file durable (invariant 3); this only moves

@@ -9,9 +9,10 @@ namespace FiBackup.Engine.Copy;
 /// <summary>
 /// One pass over the source on two threads that hand a small fixed set of buffers along:
 /// read + SHA-256 on one, write on the other, so hashing goes on while a write waits for the disk
-/// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache;
-/// so did hashing on one thread while another read and wrote). A third thread only waits in
-/// fdatasync (<see cref="BackgroundFlush"/>).
+/// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache; nor
+/// was hashing on one thread while another read and wrote faster: the hash, the longest stage, ran
+/// at half speed on data another core had just filled). A third thread only waits in fdatasync
+/// (<see cref="BackgroundFlush"/>).
 /// Holes are never read or written but are hashed as the zeros they read as; the destination
 /// must already have the source's length (set with ftruncate), so what is not written reads as zeros.
 /// </summary>
