@@ -10,6 +10,8 @@
 # tools (A B C D A B C D ...) so drift hits them alike; medians and ratios are printed at the end.
 #
 # usage: bench/copy.sh [ROUNDS]   (default 3; env BENCH_DIR picks the scratch directory, default /var/tmp)
+#   BENCH_BASELINE=REV also builds CopyBench from git revision REV (e.g. main) and runs it in every
+#   round as "baseline", so a change is measured before/after in one run, under the same load.
 # needs: dotnet, qemu-img, qemu-io, GNU time (/usr/bin/time), bc, shuf; root to drop caches
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,15 @@ trap 'rm -rf "$work"' EXIT
 
 echo "copy bench: building bench/CopyBench"
 dotnet build bench/CopyBench -c Release -nologo -clp:ErrorsOnly -o "$work/bin" >/dev/null
+fibackups=(fibackup)
+if [[ -n ${BENCH_BASELINE:-} ]]; then
+  echo "copy bench: building bench/CopyBench at $BENCH_BASELINE ($(git rev-parse --short "$BENCH_BASELINE")) as baseline"
+  mkdir "$work/baseline-src"
+  git archive "$BENCH_BASELINE" | tar -x -C "$work/baseline-src"
+  dotnet build "$work/baseline-src/bench/CopyBench" -c Release -nologo -clp:ErrorsOnly -o "$work/bin-baseline" >/dev/null
+  fibackups+=(baseline)
+fi
+bench_bin() { [[ $1 == baseline ]] && echo "$work/bin-baseline/CopyBench" || echo "$work/bin/CopyBench"; }
 
 echo "copy bench: making a 2 GiB qcow2 with $chunks random 1 MiB chunks"
 src=$work/source.qcow2
@@ -43,8 +54,8 @@ drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || caches_not
 caches_note=""
 
 now() { echo "$EPOCHREALTIME"; }
-declare -A times cpu
-inproc=""
+declare -A times cpu inproc
+echo "copy bench: load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 run() { # name, command...
   local name=$1; shift
   rm -f "$work/out" "$work/out.partial"
@@ -58,16 +69,18 @@ run() { # name, command...
 }
 
 for round in $(seq 1 "$rounds"); do
-  run fibackup "$work/bin/CopyBench" "$src" "$work/out"
-  inproc+="$(cut -d' ' -f1 "$work/last.out") "
-  if ((round == 1)); then
-    # The copy must be right before its speed means anything.
-    read -r _ _ reported <"$work/last.out"
-    actual=$(sha256sum "$work/out" | cut -d' ' -f1)
-    [[ $reported == "$actual" ]] || { echo "copy bench: fibackup's hash $reported != sha256sum $actual"; exit 1; }
-    cmp -s "$src" "$work/out" || { echo "copy bench: fibackup's copy differs from the source"; exit 1; }
-    echo "copy bench: fibackup copy verified (bytes equal, SHA-256 matches sha256sum), allocated $(du -B1 "$work/out" | cut -f1) bytes"
-  fi
+  for fib in "${fibackups[@]}"; do
+    run "$fib" "$(bench_bin "$fib")" "$src" "$work/out"
+    inproc[$fib]+="$(cut -d' ' -f1 "$work/last.out") "
+    if ((round == 1)); then
+      # The copy must be right before its speed means anything.
+      read -r _ _ reported <"$work/last.out"
+      actual=$(sha256sum "$work/out" | cut -d' ' -f1)
+      [[ $reported == "$actual" ]] || { echo "copy bench: $fib's hash $reported != sha256sum $actual"; exit 1; }
+      cmp -s "$src" "$work/out" || { echo "copy bench: $fib's copy differs from the source"; exit 1; }
+      echo "copy bench: $fib copy verified (bytes equal, SHA-256 matches sha256sum), allocated $(du -B1 "$work/out" | cut -f1) bytes"
+    fi
+  done
   run cp sh -c 'cp --sparse=always "$1" "$2" && sync' sh "$src" "$work/out"
   run qemu-img sh -c 'qemu-img convert -O qcow2 "$1" "$2" && sync' sh "$src" "$work/out"
   # What the integrity hash costs when it is a second pass instead of part of the copy.
@@ -79,15 +92,19 @@ echo
 echo "copy bench: $rounds rounds, wall seconds per whole copy (process start to data on disk)$caches_note"
 printf '%-13s %10s %10s %12s   %s\n' tool "median s" "MB/s" "median CPU s" "runs (wall s)"
 declare -A med
-for tool in fibackup cp qemu-img cp+sha256sum; do
+for tool in "${fibackups[@]}" cp qemu-img cp+sha256sum; do
   med[$tool]=$(median "${times[$tool]}")
   mbps=$(echo "$file_bytes / ${med[$tool]} / 1000000" | bc -l)
   printf '%-13s %10.3f %10.1f %12.2f   %s\n' "$tool" "${med[$tool]}" "$mbps" "$(median "${cpu[$tool]}")" "${times[$tool]}"
 done
-printf 'fibackup inside its process (no .NET start-up): median %.3f s, runs %s\n' "$(median "$inproc")" "$inproc"
-printf 'ratio fibackup/cp       %.2f\n' "$(echo "${med[fibackup]} / ${med[cp]}" | bc -l)"
-printf 'ratio fibackup/qemu-img %.2f\n' "$(echo "${med[fibackup]} / ${med[qemu-img]}" | bc -l)"
-printf 'ratio fibackup/(cp+sha256sum) %.2f\n' "$(echo "${med[fibackup]} / ${med[cp+sha256sum]}" | bc -l)"
+for fib in "${fibackups[@]}"; do
+  printf '%s inside its process (no .NET start-up): median %.3f s, runs %s\n' "$fib" "$(median "${inproc[$fib]}")" "${inproc[$fib]}"
+  printf 'ratio %s/cp       %.2f\n' "$fib" "$(echo "${med[$fib]} / ${med[cp]}" | bc -l)"
+  printf 'ratio %s/qemu-img %.2f\n' "$fib" "$(echo "${med[$fib]} / ${med[qemu-img]}" | bc -l)"
+  printf 'ratio %s/(cp+sha256sum) %.2f\n' "$fib" "$(echo "${med[$fib]} / ${med[cp+sha256sum]}" | bc -l)"
+done
+[[ -n ${BENCH_BASELINE:-} ]] && printf 'ratio fibackup/baseline %.2f\n' "$(echo "${med[fibackup]} / ${med[baseline]}" | bc -l)"
+echo "copy bench: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(MB/s = source file bytes / median wall seconds; a ratio < 1 means fibackup is faster;"
 echo " CPU = user + system seconds of the tool's processes; fibackup's include SHA-256 of the copy and .NET start-up)"
 

@@ -9,7 +9,10 @@ namespace FiBackup.Engine.Copy;
 /// <summary>
 /// One pass over the source on two threads that hand a small fixed set of buffers along:
 /// read + SHA-256 on one, write on the other, so hashing goes on while a write waits for the disk
-/// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache).
+/// (a third thread for hashing alone cost more CPU than it saved: the data went cold in cache; nor
+/// was hashing on one thread while another read and wrote faster: the hash, the longest stage, ran
+/// at half speed on data another core had just filled). A third thread only waits in fdatasync
+/// (<see cref="BackgroundFlush"/>).
 /// Holes are never read or written but are hashed as the zeros they read as; the destination
 /// must already have the source's length (set with ftruncate), so what is not written reads as zeros.
 /// </summary>
@@ -142,11 +145,20 @@ internal sealed class CopyPipeline(
         header[..Math.Min(header.Length, chunk.Length)].CopyTo(chunk);
     }
 
+    /// <summary>
+    /// Writes the chunks in order; along the way keeps the disk busy (writeback windows, flushes in the
+    /// background) and asks for the source's next data ahead of the reading thread.
+    /// </summary>
     private void Write(CopyProgressReporter progress, CancellationToken ct)
     {
         var writeback = new Writeback(destination, Writeback.DefaultWindowBytes);
+        var readAhead = new ReadAhead(extents, ReadAheadDistance(),
+            range => LinuxFile.Advise(source, range.Offset, range.Length, LinuxFile.FadviseWillNeed));
+        // Disposed (its thread joined) before this returns, so it never uses the handle after the copier closes it.
+        using var flush = new BackgroundFlush(() => LinuxFile.Fdatasync(destination));
         try
         {
+            readAhead.Consumed(0);
             foreach (var chunk in _toWrite.GetConsumingEnumerable(ct))
             {
                 var data = chunk.Buffer.AsSpan(0, chunk.Length);
@@ -154,14 +166,25 @@ internal sealed class CopyPipeline(
                 else RandomAccess.Write(destination, data, chunk.Offset);
                 _free.Add(chunk.Buffer, ct);
                 writeback.WrittenUpTo(chunk.Offset + chunk.Length);
+                flush.WrittenUpTo(chunk.Offset + chunk.Length);
                 progress.Add(chunk.Length);
+                readAhead.Consumed(progress.Done);
             }
+            flush.Complete();
         }
         catch (IOException e)
         {
             throw destinationError(e);
         }
     }
+
+    /// <summary>
+    /// A limited copy reads ahead about a second's worth, so pages read early are not evicted
+    /// before the copy gets to them; an unlimited one <see cref="ReadAhead.DefaultDistanceBytes"/>.
+    /// </summary>
+    private long ReadAheadDistance() => options.BandwidthBytesPerSecond is { } rate
+        ? Math.Clamp(rate, options.BufferSize, ReadAhead.DefaultDistanceBytes)
+        : ReadAhead.DefaultDistanceBytes;
 
     /// <summary>Writes the runs of non-zero blocks; all-zero blocks stay holes in the destination.</summary>
     private void WriteSkippingZeroBlocks(ReadOnlySpan<byte> data, long offset)

@@ -5,7 +5,7 @@ namespace FiBackup.Engine.Copy;
 
 /// <summary>
 /// The few Linux file calls .NET does not expose: finding data extents (SEEK_DATA/SEEK_HOLE),
-/// readahead and cache hints, starting writeback early, and fsync of a raw handle.
+/// readahead and cache hints, starting writeback early, and fsync/fdatasync of a raw handle.
 /// Every call degrades to "not supported" rather than failing where the filesystem cannot do it.
 /// </summary>
 internal static partial class LinuxFile
@@ -15,6 +15,7 @@ internal static partial class LinuxFile
     private const int ENXIO = 6;      // SEEK_DATA past the last data extent
     private const int EINVAL = 22;    // whence not supported by this filesystem
 
+    public const int FadviseWillNeed = 3;   // start reading the range into the page cache; does not wait for it
     public const int FadviseDontNeed = 4;
 
     private const uint SyncFileRangeWaitBefore = 1;
@@ -66,6 +67,14 @@ internal static partial class LinuxFile
         throw new IOException($"fsync failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
+    /// <summary>fdatasync(2): the data (and the metadata needed to read it) on stable storage; errors as <see cref="Fsync"/>.</summary>
+    public static void Fdatasync(SafeFileHandle file)
+    {
+        if (fdatasync(Fd(file)) == 0) return;
+        var errno = Marshal.GetLastPInvokeError();
+        throw new IOException($"fdatasync failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
     private static int Fd(SafeFileHandle file) => (int)file.DangerousGetHandle();
 
     [LibraryImport("libc", SetLastError = true)]
@@ -79,4 +88,7 @@ internal static partial class LinuxFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fdatasync(int fd);
 }

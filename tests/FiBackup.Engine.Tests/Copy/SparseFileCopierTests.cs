@@ -17,6 +17,7 @@ public sealed class SparseFileCopierTests : IDisposable
     [Theory]
     [InlineData(64 << 10)]
     [InlineData(CopyOptions.DefaultBufferSize)]
+    [InlineData(4 << 20)]
     public async Task A_copied_qcow2_image_has_the_sources_bytes_and_the_hash_sha256sum_prints(int bufferSize)
     {
         var source = _scratch.File("disk.qcow2");
@@ -52,6 +53,24 @@ public sealed class SparseFileCopierTests : IDisposable
         Assert.InRange(await AllocatedBytesAsync(destination), 3L * MiB, 4L * MiB);
         Assert.Equal(await Sha256SumAsync(source), result.Sha256);
         Assert.Equal(await Sha256SumAsync(destination), result.Sha256);
+    }
+
+    [Fact]
+    public async Task A_copy_longer_than_the_flush_and_read_ahead_windows_has_the_sources_bytes()
+    {
+        // 200 MiB of data in four extents with holes between: read-ahead crosses holes, and the writer
+        // passes BackgroundFlush's 64 MiB window three times, so real fdatasyncs run during the copy.
+        var source = _scratch.File("large.raw");
+        CreateSparseFile(source, 512L * MiB, (0, 50 * MiB), (100L * MiB, 50 * MiB), (300L * MiB, 50 * MiB),
+            (462L * MiB, 50 * MiB));
+        var destination = _scratch.File("repo/large.raw");
+
+        var result = await _copier.CopyIntoRepositoryAsync(source, destination, new CopyOptions(), CancellationToken.None);
+
+        Assert.Equal(200L * MiB, result.DataBytes);
+        Assert.Equal(await Sha256SumAsync(source), result.Sha256);
+        Assert.Equal(await Sha256SumAsync(destination), result.Sha256);
+        Assert.InRange(await AllocatedBytesAsync(destination), 200L * MiB, 201L * MiB);
     }
 
     [Theory]
