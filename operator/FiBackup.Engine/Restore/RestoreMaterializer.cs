@@ -79,16 +79,13 @@ public sealed partial class RestoreMaterializer
         for (var i = 0; i < disk.Files.Count; i++)
         {
             var source = layout.Resolve(disk.Files[i].Path);
-            var final = Path.Combine(directory, names[i]);
-            var partial = AtomicFile.PartialPathFor(final);
-            created.Add(partial);
-            await VerifiedCopy.CopyAsync(source, disk.Files[i], partial, bytes => advanced(source, bytes), ct);
-            // Header only: the restored previous file has exactly the content of the repository one.
-            if (i > 0) await QemuImg.RebaseAsync(partial, names[i - 1], ct, unsafeHeaderOnly: true);
-            else if (disk.Files[0].Backing is not null)
+            if (i == 0 && disk.Files[0].Backing is not null)
                 throw new InvalidDataException($"{disk.Files[0].Path} is listed first for disk {disk.Target} but is not a full image; run `fibackup verify`");
-            File.Move(partial, final, overwrite: false);
-            created[^1] = final;
+            var final = Path.Combine(directory, names[i]);
+            created.Add(final);
+            await VerifiedCopy.CopyAsync(source, disk.Files[i], final, bytes => advanced(source, bytes), ct);
+            // Header only: the restored previous file has exactly the content of the repository one.
+            if (i > 0) await QemuImg.RebaseAsync(final, names[i - 1], ct, unsafeHeaderOnly: true);
             files.Add(final);
         }
         return new RestoredDisk(disk.Target, files[^1], files);

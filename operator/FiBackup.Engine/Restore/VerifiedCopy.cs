@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using FiBackup.Engine.Copy;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Repository;
 
@@ -12,25 +13,32 @@ internal static class VerifiedCopy
 {
     private const int BufferSize = 1 << 20;
 
-    /// <summary>Copies <paramref name="source"/> to a new <paramref name="destination"/>, fsync'ed; throws naming the repository file when it is corrupt.</summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> to a new <paramref name="destination"/> with the repository
+    /// copier (sparse, SHA-256 in the same pass, fsync'ed, never overwriting), then refuses the copy
+    /// — deleting it — when it is not the file the manifest recorded.
+    /// </summary>
     public static async Task CopyAsync(string source, RepositoryFile recorded, string destination, Action<long> advanced, CancellationToken ct)
     {
-        await using var input = OpenSource(source);
-        await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long total = 0;
-        int read;
-        while ((read = await input.ReadAsync(buffer, ct)) > 0)
+        if (!File.Exists(source)) throw Missing(source);
+        long reported = 0;
+        var progress = new InlineProgress<CopyProgress>(p =>
         {
-            hash.AppendData(buffer, 0, read);
-            await output.WriteAsync(buffer.AsMemory(0, read), ct);
-            total += read;
-            advanced(read);
+            advanced(p.BytesDone - reported);
+            reported = p.BytesDone;
+        });
+        var copied = await new SparseFileCopier().CopyIntoRepositoryAsync(source, destination, new CopyOptions { Progress = progress }, ct);
+        // Holes were not read; count them as done so the progress ends at the file sizes.
+        advanced(copied.FileLength - reported);
+        try
+        {
+            Check(source, recorded, copied.FileLength, copied.Sha256);
         }
-        Check(source, recorded, total, Convert.ToHexStringLower(hash.GetHashAndReset()));
-        await output.FlushAsync(ct);
-        output.Flush(flushToDisk: true);
+        catch
+        {
+            File.Delete(destination);
+            throw;
+        }
     }
 
     /// <summary>Reads <paramref name="source"/> only to prove it intact (for files qemu-img reads itself).</summary>
@@ -59,9 +67,12 @@ internal static class VerifiedCopy
         }
         catch (FileNotFoundException)
         {
-            throw new FibackupException($"repository file {source} is missing; this restore point cannot be restored (run `fibackup verify`)");
+            throw Missing(source);
         }
     }
+
+    private static FibackupException Missing(string source) =>
+        new($"repository file {source} is missing; this restore point cannot be restored (run `fibackup verify`)");
 
     private static void Check(string source, RepositoryFile recorded, long size, string sha256)
     {
