@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace FiBackup.Operator.Cli;
+namespace FiBackup.Engine;
 
-/// <summary>Byte counts as people read them: 512 B, 1.5 MiB, 12 GiB (binary units, like kubectl and qemu-img).</summary>
-internal static class HumanBytes
+/// <summary>Byte counts as people read them, in every message and table: 512 B, 1.5 MiB, 12 GiB (binary units, like kubectl and qemu-img).</summary>
+public static class ByteSize
 {
     private static readonly string[] Units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 

@@ -1,8 +1,8 @@
-using FiBackup.Operator.Cli;
+using FiBackup.Engine;
 
-namespace FiBackup.Operator.Tests.Cli;
+namespace FiBackup.Engine.Tests;
 
-public class HumanBytesTests
+public class ByteSizeTests
 {
     [Theory]
     [InlineData(0, "0 B")]
@@ -11,5 +11,5 @@ public class HumanBytesTests
     [InlineData(3_800_000, "3.6 MiB")]
     [InlineData(150L * 1024 * 1024 * 1024, "150 GiB")]
     public void Sizes_read_like_kubectl_and_qemu_img_print_them(long bytes, string expected) =>
-        Assert.Equal(expected, HumanBytes.Format(bytes));
+        Assert.Equal(expected, ByteSize.Format(bytes));
 }

@@ -12,6 +12,6 @@ public static class FreeSpace
         var available = AvailableBytes(directory);
         if (available < neededBytes)
             throw new FibackupException(
-                $"repository {directory} is too full for {what}: needs about {Copy.ByteSize.Format(neededBytes)}, {Copy.ByteSize.Format(available)} free; free space or prune old restore points (nothing was changed)");
+                $"repository {directory} is too full for {what}: needs about {ByteSize.Format(neededBytes)}, {ByteSize.Format(available)} free; free space or prune old restore points (nothing was changed)");
     }
 }

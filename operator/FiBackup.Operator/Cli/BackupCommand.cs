@@ -1,3 +1,4 @@
+using FiBackup.Engine;
 using System.CommandLine;
 using FiBackup.Engine.Backup;
 using FiBackup.Engine.Sources.Libvirt;
@@ -43,7 +44,7 @@ public static class BackupCommand
             var type = result.Type.ToString().ToLowerInvariant();
             context.Output.WriteLine($"{request.Domain}: {type} restore point {result.PointId} (chain {result.Chain}){(result.Quiesced ? ", quiesced" : "")}, snapshot {result.SnapshotDuration.TotalMilliseconds:0} ms");
             foreach (var disk in result.Disks)
-                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {HumanBytes.Format(disk.Bytes)} (copied {HumanBytes.Format(disk.BytesCopied)})");
+                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {ByteSize.Format(disk.Bytes)} (copied {ByteSize.Format(disk.BytesCopied)})");
             return CommandRunner.Success;
         });
         return command;

@@ -1,3 +1,4 @@
+using FiBackup.Engine;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -39,7 +40,7 @@ public static class ListCommand
                     points.Select(p => (IReadOnlyList<string>)
                     [
                         p.Domain.Host, p.Domain.Domain, p.Point.Id, TypeName(p.Point.Type), p.Point.Chain,
-                        string.Join(",", p.Point.Disks.Select(d => d.Target)), HumanBytes.Format(p.Point.Disks.Sum(d => d.Bytes)),
+                        string.Join(",", p.Point.Disks.Select(d => d.Target)), ByteSize.Format(p.Point.Disks.Sum(d => d.Bytes)),
                     ]));
             return Task.FromResult(CommandRunner.Success);
         });

@@ -1,3 +1,4 @@
+using FiBackup.Engine;
 using System.CommandLine;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Prune;
@@ -42,7 +43,7 @@ public static class PruneCommand
             var output = context.Output;
             var name = $"{domain.Host}/{domain.Domain}";
             if (result.Recovery is { } recovery)
-                output.WriteLine($"{name}: finished an interrupted prune: {Wording.Count(recovery.ManifestsDeleted.Count, "restore point")} dropped, {Wording.Count(recovery.FilesDeleted.Count, "leftover file")} deleted ({HumanBytes.Format(recovery.BytesDeleted)})");
+                output.WriteLine($"{name}: finished an interrupted prune: {Wording.Count(recovery.ManifestsDeleted.Count, "restore point")} dropped, {Wording.Count(recovery.FilesDeleted.Count, "leftover file")} deleted ({ByteSize.Format(recovery.BytesDeleted)})");
             var kept = result.Plan.Kept.Count();
             var dropped = result.Plan.Dropped.Count();
             output.WriteLine($"{name}: {policy}: keep {kept}, drop {dropped} of {Wording.Count(kept + dropped, "restore point")}{(isDryRun ? " (dry run: nothing changed)" : "")}");
@@ -53,7 +54,7 @@ public static class PruneCommand
             ]));
             if (!isDryRun)
                 output.WriteLine(
-                    $"pruned {name}: dropped {Wording.Count(dropped, "restore point")}; wrote {Wording.Count(result.FilesWritten.Count, "file")} ({HumanBytes.Format(result.BytesWritten)}), deleted {Wording.Count(result.FilesDeleted.Count, "file")} ({HumanBytes.Format(result.BytesDeleted)})");
+                    $"pruned {name}: dropped {Wording.Count(dropped, "restore point")}; wrote {Wording.Count(result.FilesWritten.Count, "file")} ({ByteSize.Format(result.BytesWritten)}), deleted {Wording.Count(result.FilesDeleted.Count, "file")} ({ByteSize.Format(result.BytesDeleted)})");
             return CommandRunner.Success;
         });
         return command;

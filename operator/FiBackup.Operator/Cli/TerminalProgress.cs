@@ -1,3 +1,4 @@
+using FiBackup.Engine;
 using System.Diagnostics;
 using FiBackup.Engine.Backup;
 
@@ -30,7 +31,7 @@ public sealed class TerminalProgress(TextWriter error, bool interactive) : IProg
         const int width = 30;
         var filled = value.BytesTotal <= 0 ? 0 : (int)(width * Math.Min(1.0, (double)value.BytesDone / value.BytesTotal));
         var bar = value.BytesTotal <= 0 ? "" :
-            $" [{new string('#', filled)}{new string('-', width - filled)}] {value.Percent,3}% {HumanBytes.Format(value.BytesDone)}/{HumanBytes.Format(value.BytesTotal)}";
+            $" [{new string('#', filled)}{new string('-', width - filled)}] {value.Percent,3}% {ByteSize.Format(value.BytesDone)}/{ByteSize.Format(value.BytesTotal)}";
         var disk = value.Disk is null ? "" : $" {value.Disk}";
         error.Write($"\r{value.Step,-13}{disk}{bar}\u001b[K");
         drawn = true;
