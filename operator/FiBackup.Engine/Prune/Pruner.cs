@@ -1,5 +1,6 @@
 using FiBackup.Engine.Diagnostics;
 using FiBackup.Engine.Repository;
+using FiBackup.Engine.Repository.Locking;
 
 namespace FiBackup.Engine.Prune;
 
@@ -30,7 +31,7 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
         if (dryRun)
             return new PruneResult(RetentionPlanner.Plan(store.List(), policy, zone), true, [], [], [], 0, null);
 
-        using var domainLock = InterimDomainLock.Acquire(layout, "prune");
+        using var domainLock = DomainLock.Acquire(layout.LockFile, "fibackup prune", TimeSpan.Zero, ct, layout.Domain);
         var recovery = RecoverHoldingLock(layout, ct);
         var plan = RetentionPlanner.Plan(store.List(), policy, zone);
 
@@ -73,7 +74,7 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
     /// </summary>
     public Task<PruneRecovery> RecoverAsync(DomainLayout layout, CancellationToken ct)
     {
-        using var domainLock = InterimDomainLock.Acquire(layout, "prune recovery");
+        using var domainLock = DomainLock.Acquire(layout.LockFile, "fibackup prune recovery", TimeSpan.Zero, ct, layout.Domain);
         return Task.FromResult(RecoverHoldingLock(layout, ct));
     }
 

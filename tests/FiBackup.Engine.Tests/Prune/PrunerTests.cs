@@ -1,3 +1,4 @@
+using FiBackup.Engine.Repository.Locking;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Prune;
 using FiBackup.Engine.Repository;
@@ -176,7 +177,7 @@ public sealed class PrunerTests : IDisposable
     public async Task A_prune_while_another_operation_holds_the_domain_lock_is_refused()
     {
         var domain = await OneChainAsync();
-        using var held = InterimDomainLock.Acquire(domain.Layout, "backup");
+        using var held = DomainLock.Acquire(domain.Layout.LockFile, "fibackup backup", TimeSpan.Zero, CancellationToken.None);
 
         var error = await Assert.ThrowsAsync<BusyException>(() =>
             _pruner.PruneAsync(domain.Layout, new RetentionPolicy(1, 0, 0, 0), dryRun: false, CancellationToken.None));
