@@ -18,6 +18,10 @@ public sealed class RepositoryLayout(string root)
     public DomainLayout ForDomain(string host, string domain) =>
         new(Path.Combine(Root, SafeName.Validate("host", host), SafeName.Validate("domain", domain)), host, domain);
 
+    /// <summary>The (host, domain) directories matching a domain name and a host; null matches any.</summary>
+    public IEnumerable<DomainLayout> Domains(string? domain, string? host) =>
+        Domains().Where(d => (domain is null || d.Domain == domain) && (host is null || d.Host == host));
+
     /// <summary>Every (host, domain) that has a directory in the repository.</summary>
     public IEnumerable<DomainLayout> Domains()
     {

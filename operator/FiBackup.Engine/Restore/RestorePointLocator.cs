@@ -11,8 +11,7 @@ public static class RestorePointLocator
         SafeName.Validate("--domain", domain);
         if (!Directory.Exists(repositoryRoot))
             throw new InvalidInputException($"--repository: {repositoryRoot} does not exist", "--repository");
-        var candidates = new RepositoryLayout(repositoryRoot).Domains()
-            .Where(d => d.Domain == domain && (host is null || d.Host == host)).ToList();
+        var candidates = new RepositoryLayout(repositoryRoot).Domains(domain, host).ToList();
         return candidates.Count switch
         {
             0 => throw new InvalidInputException($"--domain: repository {repositoryRoot} has no restore points of domain \"{domain}\"" +

@@ -45,10 +45,10 @@ internal sealed class RepositoryOptions
         var host = parseResult.GetValue(Host);
         if (domain is not null) SafeName.Validate("--domain", domain);
         if (host is not null) SafeName.Validate("--host", host);
-        var all = repository.Domains().ToList();
-        var selected = all.Where(d => (domain is null || d.Domain == domain) && (host is null || d.Host == host)).ToList();
+        var selected = repository.Domains(domain, host).ToList();
         if (selected.Count == 0 && (domain is not null || host is not null))
         {
+            var all = repository.Domains().ToList();
             var which = string.Join(" ", new[] { domain is null ? null : $"domain \"{domain}\"", host is null ? null : $"host \"{host}\"" }.OfType<string>());
             var known = all.Count == 0 ? "it has none" : "it has " + string.Join(", ", all.Select(d => $"{d.Host}/{d.Domain}"));
             throw new InvalidInputException($"--domain: no {which} in repository {repository.Root} ({known})", domain is null ? "--host" : "--domain");
