@@ -62,6 +62,12 @@ public sealed class LibvirtConnection : IDisposable
     /// <summary>The hostname of the machine running the hypervisor.</summary>
     public string Hostname => LibvirtException.CheckOwnedString(NativeMethods.virConnectGetHostname(Handle), "virConnectGetHostname");
 
+    /// <summary>
+    /// The host's capabilities XML (virConnectGetCapabilities); <c>&lt;host&gt;&lt;uuid&gt;</c> in it
+    /// identifies the machine whatever URI reached it.
+    /// </summary>
+    public string Capabilities => LibvirtException.CheckOwnedString(NativeMethods.virConnectGetCapabilities(Handle), "virConnectGetCapabilities");
+
     /// <summary>False once the connection to the daemon is lost (daemon restarted, keepalive timeout).</summary>
     public bool IsAlive => NativeMethods.virConnectIsAlive(Handle) == 1;
 

@@ -14,6 +14,18 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public void The_capabilities_name_the_same_host_uuid_through_two_uris_to_one_daemon()
+    {
+        using var local = LibvirtConnection.Open(LibvirtFixture.Uri);
+        using var unix = LibvirtConnection.Open("qemu+unix:///system");
+
+        var uuid = System.Xml.Linq.XDocument.Parse(local.Capabilities).Root!.Element("host")!.Element("uuid")!.Value;
+
+        Assert.True(Guid.TryParse(uuid, out _), $"host uuid \"{uuid}\" is not a UUID");
+        Assert.Equal(local.Capabilities, unix.Capabilities);
+    }
+
+    [Fact]
     public void Read_only_connection_lists_domains_but_cannot_define_one()
     {
         using var connection = LibvirtConnection.Open(LibvirtFixture.Uri, readOnly: true);

@@ -26,11 +26,12 @@ public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeP
         return switched == 0 ? SnapshotProgress.None : switched == journal.Disks.Count ? SnapshotProgress.All : SnapshotProgress.Some;
     }
 
-    public async Task<long> EstimateBytesAsync(BackupJournal journal, CancellationToken ct)
+    /// <summary>About how many bytes the copy of each disk reads, by target.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> EstimateBytesAsync(BackupJournal journal, CancellationToken ct)
     {
-        long total = 0;
-        foreach (var disk in journal.Disks) total += await CopyStep.BytesToReadAsync(journal, disk, ct);
-        return total;
+        var bytes = new Dictionary<string, long>();
+        foreach (var disk in journal.Disks) bytes[disk.Target] = await CopyStep.BytesToReadAsync(journal, disk, ct);
+        return bytes;
     }
 
     public async Task<BackupJournal> CopyAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)

@@ -38,6 +38,8 @@ public sealed record BackupJournal
     public required DateTimeOffset Started { get; init; }
     public int ProcessId { get; init; } = Environment.ProcessId;
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>The request's idempotency key, copied into the manifest.</summary>
+    public string? IdempotencyKey { get; init; }
 
     public string Name => Prefix + PointId;
 }
@@ -60,4 +62,6 @@ public sealed record BackupJournalDisk
     /// <summary>Filled once the file is in the repository.</summary>
     public RepositoryFile? Copied { get; init; }
     public long BytesCopied { get; init; }
+    /// <summary>The planned estimate of what the copy reads, so progress totals stay those of the plan.</summary>
+    public long? BytesToCopy { get; init; }
 }

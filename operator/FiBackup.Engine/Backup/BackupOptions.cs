@@ -18,6 +18,12 @@ public sealed record BackupRequest
     public long? BandwidthBytesPerSecond { get; init; }
     /// <summary>The user allows writing into the original base image (commit into it).</summary>
     public bool AllowBaseWrite { get; init; }
+    /// <summary>
+    /// Makes retries safe: a run whose key a restore point already carries returns that point
+    /// instead of taking another (the operator passes the VmBackup's UID). Recorded in the journal
+    /// and the manifest.
+    /// </summary>
+    public string? IdempotencyKey { get; init; }
 }
 
 /// <summary>The steps a user sees a backup go through (VmBackup status.step).</summary>
@@ -26,6 +32,12 @@ public enum BackupStep { Snapshotting, Copying, Recording, Consolidating }
 /// <summary>Progress of a running backup, reported by the engine through a callback.</summary>
 public sealed record BackupProgress(BackupStep Step, long BytesDone, long BytesTotal, string? Disk = null)
 {
+    /// <summary>What the run does; on every report from the first one (right after the journal is written, before the snapshot).</summary>
+    public BackupPlan? Plan { get; init; }
+
+    /// <summary>Bytes per disk; their sums are <see cref="BytesDone"/> and <see cref="BytesTotal"/> during the copy.</summary>
+    public IReadOnlyList<DiskProgress> Disks { get; init; } = [];
+
     public int Percent => BytesTotal <= 0 ? 0 : (int)Math.Min(100, BytesDone * 100 / BytesTotal);
 }
 
@@ -40,6 +52,19 @@ public sealed record BackupResult(
 {
     /// <summary>How long the snapshot call took: the moment guest I/O waits while images switch.</summary>
     public TimeSpan SnapshotDuration { get; init; }
+
+    public BackupOutcome Outcome { get; init; } = BackupOutcome.Created;
+
+    /// <summary>When recovery undid an interrupted run of the same idempotency key before this one: what it undid.</summary>
+    public string? RecoveredInterruptedRun { get; init; }
+
+    /// <summary>The result a finished restore point stands for (a retried request that was already done).</summary>
+    public static BackupResult FromManifest(Repository.RestorePointManifest manifest, BackupOutcome outcome, IReadOnlyList<string>? warnings = null) =>
+        new(manifest.Id, manifest.Type, manifest.Chain,
+            manifest.Disks.Select(d => new BackupDiskResult(d.Target, d.Source, d.Files.Select(f => f.Path).ToList(),
+                d.Files[^1].Size, d.Bytes)).ToList(),
+            warnings ?? [], manifest.Quiesced)
+        { Outcome = outcome };
 
     public long BytesCopied => Disks.Sum(d => d.BytesCopied);
     public long Bytes => Disks.Sum(d => d.Bytes);

@@ -19,11 +19,18 @@ public sealed class BackupPlanner(TimeProvider time)
         foreach (var skipped in disks.Where(d => !d.IsBackedUp && d.Device == "disk"))
             warnings.Add($"disk {skipped.Target} is not backed up ({WhySkipped(skipped)})");
         if (backedUp.Count == 0)
-            throw new InvalidInputException($"domain {domain.Name} has no disk that can be backed up (only media, read-only, shareable or snapshot='no' disks)", "--domain");
+            throw new InvalidInputException($"domain {domain.Name} has no disk that can be backed up (only media, read-only, shareable or snapshot='no' disks)", EngineField.Domain);
 
         var chains = new Dictionary<string, IReadOnlyList<ChainImage>>();
         foreach (var disk in backedUp)
+        {
             chains[disk.Target] = await LiveChain.ReadAsync(disk.ActivePath!, ct);
+            // The copy reads the qcow2 file itself: the guest data in an external data file would be missing.
+            if (chains[disk.Target].FirstOrDefault(image => image.DataFile is not null) is { } split)
+                throw new InvalidInputException(
+                    $"disk {disk.Target} of domain {domain.Name}: image {split.Path} keeps its guest data in the external data file {split.DataFile}, which fibackup cannot back up; nothing was changed (convert the image into a self-contained qcow2 with qemu-img convert, or exclude the disk with snapshot='no')",
+                    EngineField.Domain);
+        }
 
         var manifests = new ManifestStore(layout).List();
         var previous = manifests.Count == 0 ? null : manifests[^1];
@@ -34,22 +41,26 @@ public sealed class BackupPlanner(TimeProvider time)
         {
             BackupMode.Full => BackupType.Full,
             BackupMode.Incremental when incrementalBlocker is not null => throw new InvalidInputException(
-                $"--mode incremental: cannot continue the chain of domain {domain.Name}: {incrementalBlocker}; use --mode auto or full", "--mode"),
+                $"an incremental backup cannot continue the chain of domain {domain.Name}: {incrementalBlocker}; use mode auto or full", EngineField.Mode),
             BackupMode.Incremental => BackupType.Incremental,
             _ => incrementalBlocker is null ? BackupType.Incremental : BackupType.Full,
         };
         if (request.Mode == BackupMode.Auto && type == BackupType.Full && previous is not null)
             warnings.Add($"taking a full backup: {incrementalBlocker}");
 
-        var point = await NextPointIdAsync(previous, ct);
+        // A point id whose overlay names are already in a live chain (this domain backed up into another
+        // repository within the same second) would name the new overlay after the active image itself.
+        bool InLiveChain(RestorePointId id) => backedUp.Any(d =>
+            chains[d.Target].Any(image => image.Path == OverlayName.For(chains[d.Target], id)));
+        var point = await NextPointIdAsync(previous, InLiveChain, ct);
         var chain = type == BackupType.Full ? point.ToString() : previous!.Chain;
         var sequence = type == BackupType.Full ? 0 : previous!.Sequence + 1;
         var journalDisks = new List<BackupJournalDisk>();
         foreach (var disk in backedUp)
         {
-            var overlay = OverlayName.For(disk.ActivePath!, point);
+            var overlay = OverlayName.For(chains[disk.Target], point);
             if (Path.Exists(overlay))
-                throw new FibackupException($"overlay {overlay} already exists and is not part of disk {disk.Target}'s chain; move it away (fibackup never overwrites a file)");
+                throw new FibackupException(ErrorReason.FileConflict, $"overlay {overlay} already exists and is not part of disk {disk.Target}'s chain; move it away (fibackup never overwrites a file)");
             var folder = DomainLayout.RelativeChainDiskFolder(chain, disk.Target);
             var previousFiles = type == BackupType.Full ? [] : previous!.Disks.Single(d => d.Target == disk.Target).Files;
             journalDisks.Add(new BackupJournalDisk
@@ -79,6 +90,7 @@ public sealed class BackupPlanner(TimeProvider time)
             DomainXml = domain.GetInactiveXml(),
             DomainUuid = domain.Uuid.ToString(),
             Started = time.GetUtcNow(),
+            IdempotencyKey = request.IdempotencyKey,
         };
     }
 
@@ -106,14 +118,18 @@ public sealed class BackupPlanner(TimeProvider time)
         return null;
     }
 
-    /// <summary>Now, to the second; a run in the same second as the previous point waits for the next one.</summary>
-    private async Task<RestorePointId> NextPointIdAsync(RestorePointManifest? previous, CancellationToken ct)
+    /// <summary>
+    /// Now, to the second; a run in the same second as the previous point, or as an overlay still in
+    /// the live chain, waits for the next one.
+    /// </summary>
+    private async Task<RestorePointId> NextPointIdAsync(RestorePointManifest? previous, Func<RestorePointId, bool> inLiveChain, CancellationToken ct)
     {
         while (true)
         {
             var now = new RestorePointId(time.GetUtcNow());
-            if (previous is null || now > previous.PointId) return now;
-            var wait = previous.PointId.NextSecond().Time - time.GetUtcNow();
+            var taken = (previous is not null && now <= previous.PointId) || inLiveChain(now);
+            if (!taken) return now;
+            var wait = (previous is not null && now <= previous.PointId ? previous.PointId : now).NextSecond().Time - time.GetUtcNow();
             await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(50), time, ct);
         }
     }

@@ -30,8 +30,11 @@ public sealed class BackupRollback(IVmDomain domain, DomainLayout layout, Journa
                 }
                 else
                 {
+                    // The frozen image keeps its own format (a raw disk stays raw): read it from the
+                    // overlay's chain before the commit.
+                    var frozen = (await LiveChain.ReadAsync(disk.Overlay, ct)).First(image => image.Path == disk.Frozen);
                     await QemuImg.CommitAsync(disk.Overlay, ct, baseImage: disk.Frozen);
-                    domain.RedefineDiskSource(disk.Target, disk.Frozen);
+                    domain.RedefineDiskSource(disk.Target, disk.Frozen, frozen.Format);
                 }
                 if (OverlayName.IsOverlay(disk.Overlay)) File.Delete(disk.Overlay);
             }
@@ -39,9 +42,10 @@ public sealed class BackupRollback(IVmDomain domain, DomainLayout layout, Journa
         }
         catch (Exception undo)
         {
-            throw new FibackupException(
+            var cause = EngineBoundary.Wrap(failure, $"backup {journal.PointId}");
+            throw new FibackupException(cause.Reason,
                 $"{failure.Message}; undoing the snapshot failed as well ({undo.Message}); the domain runs on a valid chain and the next fibackup run for it finishes or undoes backup {journal.PointId}",
-                inner: failure);
+                cause.Field, failure, cause.Retryable);
         }
     }
 

@@ -1,6 +1,5 @@
 using FiBackup.Engine.Diagnostics;
 using FiBackup.Engine.Backup.Steps;
-using FiBackup.Engine.Consolidation;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Recovery;
 using FiBackup.Engine.Repository;
@@ -14,32 +13,62 @@ namespace FiBackup.Engine.Backup;
 /// before the next starts. Before planning, whatever an interrupted run left is finished or undone
 /// (<see cref="BackupRecovery"/>). A failure before the point is recorded puts the domain back on
 /// the image it ran on; a crash at any moment leaves it on a valid chain for the next run to settle.
+/// The domain is held through <paramref name="locks"/> (by host identity and domain UUID), the
+/// repository's domain directory through its own lock file.
 /// </summary>
-public sealed class BackupRunner(TimeProvider time)
+public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
 {
-    /// <summary>How long a run waits for another operation on the same domain before giving up.</summary>
+    /// <summary>How long a run waits for another operation on the domain's repository directory before giving up.</summary>
     public TimeSpan LockWait { get; init; } = TimeSpan.Zero;
 
-    public async Task<BackupResult> RunAsync(IVmSource source, BackupRequest request,
+    /// <summary>
+    /// Runs the backup. With <see cref="BackupRequest.IdempotencyKey"/>, a retry of a request that
+    /// already produced a point returns it (<see cref="BackupOutcome.AlreadyDone"/>, or
+    /// <see cref="BackupOutcome.FinishedInterrupted"/> when recovery just finished it) without a snapshot.
+    /// </summary>
+    /// <param name="progress">
+    /// Called inline on the engine's thread, in order, between steps and during the copy: it must not
+    /// block (a status writer should queue the value and return). The first report comes right after
+    /// the journal is written, before the snapshot, and every report carries the <see cref="BackupPlan"/>.
+    /// </param>
+    public Task<BackupResult> RunAsync(IVmSource source, BackupRequest request,
+        IProgress<BackupProgress>? progress, CancellationToken ct) =>
+        EngineBoundary.RunAsync($"backup of {request.Domain}", ct, () => RunCoreAsync(source, request, progress, ct));
+
+    private async Task<BackupResult> RunCoreAsync(IVmSource source, BackupRequest request,
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
-        SafeName.Validate("--domain", request.Domain);
+        SafeName.Validate(EngineField.Domain, request.Domain);
         using var domain = source.OpenDomain(request.Domain);
         var layout = RepositoryAccess.PrepareDomain(request.RepositoryRoot, source.Host, domain.Name);
-        using var hostLock = DomainLock.Acquire(DomainLockPaths.ForHost(source.Uri, domain.Name),
-            $"fibackup backup of {domain.Name}", LockWait, ct);
+        await using var domainLock = await locks.AcquireAsync(new DomainLockKey(source.HypervisorId, domain.Uuid, domain.Name),
+            $"fibackup backup of {domain.Name}", ct);
         using var repositoryLock = DomainLock.Acquire(layout.LockFile, $"fibackup backup of {domain.Name}", LockWait, ct);
 
         var warnings = new List<string>();
         var execution = new BackupExecution(domain, layout, time);
+        var interrupted = InterruptedRunsWithKey(execution.Journals, request.IdempotencyKey);
         await new BackupRecovery(execution).RecoverAsync(warnings, ct);
+        string? recoveredRun = null;
+        if (request.IdempotencyKey is { } key)
+        {
+            if (new ManifestStore(layout).List().LastOrDefault(m => m.IdempotencyKey == key) is { } done)
+                return BackupResult.FromManifest(done,
+                    interrupted.Contains(done.Id) ? BackupOutcome.FinishedInterrupted : BackupOutcome.AlreadyDone, warnings);
+            if (interrupted.Count > 0)
+                recoveredRun = $"an interrupted run of this request (backup {string.Join(", ", interrupted)}) had recorded no restore point and was undone: "
+                               + string.Join("; ", warnings.Where(w => interrupted.Any(w.Contains)));
+        }
 
         var journal = await new BackupPlanner(time).PlanAsync(domain, layout, request, warnings, ct);
-        FreeSpace.Ensure(layout.Directory, await execution.EstimateBytesAsync(journal, ct), $"the backup of {domain.Name}");
+        var estimate = await execution.EstimateBytesAsync(journal, ct);
+        FreeSpace.Ensure(layout.Directory, estimate.Values.Sum(), $"the backup of {domain.Name}");
+        journal = journal with { Disks = journal.Disks.Select(d => d with { BytesToCopy = estimate[d.Target] }).ToList() };
         await execution.Journals.WriteAsync(journal.Name, journal, ct);
         CrashPoint.Reached("after-plan");
 
-        progress?.Report(new BackupProgress(BackupStep.Snapshotting, 0, 0));
+        var planned = progress is null ? null : new PlannedProgress(progress, BackupPlan.From(journal, estimate));
+        planned?.Report(new BackupProgress(BackupStep.Snapshotting, 0, 0));
         bool quiesced;
         TimeSpan snapshotDuration;
         try
@@ -58,17 +87,28 @@ public sealed class BackupRunner(TimeProvider time)
 
         try
         {
-            journal = await execution.CopyAsync(journal, progress, ct);
+            journal = await execution.CopyAsync(journal, planned, ct);
         }
         catch (Exception failure)
         {
             await new BackupRollback(domain, layout, execution.Journals).RollBackAsync(journal, failure);
             if (failure is OperationCanceledException) throw;
-            throw new FibackupException(
+            var cause = EngineBoundary.Wrap(failure, $"backup of {domain.Name}");
+            // A full repository stays RepositoryFull; anything else that failed the copy is CopyFailed.
+            var reason = cause.Reason is ErrorReason.RepositoryFull or ErrorReason.LibvirtUnreachable ? cause.Reason : ErrorReason.CopyFailed;
+            throw new FibackupException(reason,
                 $"backup of {domain.Name} failed while copying: {failure.Message}; the snapshot was undone (the domain runs on its previous image) and no restore point was recorded",
-                inner: failure);
+                cause.Field, failure);
         }
-        var result = await execution.FinishAsync(journal, domain.Name, warnings, progress, ct);
-        return result with { SnapshotDuration = snapshotDuration };
+        var result = await execution.FinishAsync(journal, domain.Name, warnings, planned, ct);
+        return result with { SnapshotDuration = snapshotDuration, RecoveredInterruptedRun = recoveredRun };
     }
+
+    /// <summary>Point ids of journaled (interrupted) backups that carry the key, before recovery settles them.</summary>
+    private static IReadOnlyList<string> InterruptedRunsWithKey(JournalStore journals, string? key) =>
+        key is null ? [] : journals.List(BackupJournal.Prefix)
+            .Select(journals.Read<BackupJournal>)
+            .Where(j => j.IdempotencyKey == key)
+            .Select(j => j.PointId)
+            .ToList();
 }

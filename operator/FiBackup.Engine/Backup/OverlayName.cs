@@ -4,32 +4,37 @@ using FiBackup.Engine.Repository;
 namespace FiBackup.Engine.Backup;
 
 /// <summary>
-/// The names of the overlays fibackup puts on live disks: &lt;stem&gt;.fib-&lt;pointId&gt;.qcow2 next to
-/// the disk's image. Invariant 2 rests on this: only files with such a name that a journal or the
-/// live chain shows to be ours are ever written into or deleted.
+/// The names of the overlays fibackup puts on live disks: &lt;image&gt;.fib-&lt;pointId&gt;.qcow2 next to
+/// the disk's active image, where &lt;image&gt; is the whole file name of the disk's own image
+/// (web.qcow2 → web.qcow2.fib-20261127T020000Z.qcow2). The whole name, extension included, keeps the
+/// overlays of x.qcow2 and x.img in one directory apart. Overlays named by earlier versions after the
+/// stem only (web.fib-20261127T020000Z.qcow2) have the same shape and are recognised as well.
+/// Invariant 2 rests on this: only files with such a name that a journal or the live chain shows to
+/// be ours are ever written into or deleted.
 /// </summary>
 public static partial class OverlayName
 {
     [GeneratedRegex(@"^(?<stem>.+)\.fib-(?<point>\d{8}T\d{6}Z)\.qcow2$")]
     private static partial Regex Pattern();
 
-    /// <summary>The overlay for a disk whose active image is <paramref name="activeImage"/>, frozen at <paramref name="point"/>.</summary>
-    public static string For(string activeImage, RestorePointId point)
+    /// <summary>
+    /// The overlay for a disk whose live chain is <paramref name="chain"/> (active image first),
+    /// frozen at <paramref name="point"/>: in the active image's directory, named after the disk's
+    /// own image (the first image of the chain that is not a fibackup overlay).
+    /// </summary>
+    public static string For(IReadOnlyList<ChainImage> chain, RestorePointId point)
     {
-        var directory = Path.GetDirectoryName(activeImage) ?? "/";
-        return Path.Combine(directory, $"{StemOf(activeImage)}.fib-{point}.qcow2");
+        var directory = Path.GetDirectoryName(chain[0].Path) ?? "/";
+        return Path.Combine(directory, $"{OwnImageNameOf(chain)}.fib-{point}.qcow2");
     }
 
-    /// <summary>True when the file name has the shape of a fibackup overlay.</summary>
+    /// <summary>True when the file name has the shape of a fibackup overlay (either naming).</summary>
     public static bool IsOverlay(string path) => Pattern().IsMatch(Path.GetFileName(path));
 
-    /// <summary>The original image's stem: web.qcow2 and web.fib-20261127T020000Z.qcow2 both give "web".</summary>
-    public static string StemOf(string image)
+    private static string OwnImageNameOf(IReadOnlyList<ChainImage> chain)
     {
-        var name = Path.GetFileName(image);
-        var match = Pattern().Match(name);
-        if (match.Success) return match.Groups["stem"].Value;
-        var extension = Path.GetExtension(name);
-        return extension is ".qcow2" or ".img" or ".raw" or ".qcow" ? Path.GetFileNameWithoutExtension(name) : name;
+        if (chain.FirstOrDefault(image => !IsOverlay(image.Path)) is { } own) return Path.GetFileName(own.Path);
+        // Only a base that is itself named like an overlay gets here: name after its stem.
+        return Pattern().Match(Path.GetFileName(chain[^1].Path)).Groups["stem"].Value;
     }
 }

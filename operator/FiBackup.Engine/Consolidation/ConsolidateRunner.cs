@@ -1,3 +1,4 @@
+using FiBackup.Engine.Errors;
 using FiBackup.Engine.Backup;
 using FiBackup.Engine.Repository;
 using FiBackup.Engine.Repository.Locking;
@@ -9,17 +10,21 @@ namespace FiBackup.Engine.Consolidation;
 /// `fibackup consolidate`: folds every overlay fibackup added to a domain's disks, outside a
 /// backup. With Commit the domain moves onto the folded image (so the next backup is a full).
 /// </summary>
-public sealed class ConsolidateRunner
+/// <remarks>Holds the domain through the injected <see cref="IDomainLocks"/>, so it never runs beside a backup.</remarks>
+public sealed class ConsolidateRunner(IDomainLocks locks)
 {
-    public TimeSpan LockWait { get; init; } = TimeSpan.Zero;
+    public Task<IReadOnlyList<ConsolidationOutcome>> RunAsync(IVmSource source, string domainName,
+        ConsolidationMethod method, bool allowBaseWrite, long bandwidth, CancellationToken ct) =>
+        EngineBoundary.RunAsync($"consolidation of {domainName}", ct,
+            () => RunCoreAsync(source, domainName, method, allowBaseWrite, bandwidth, ct));
 
-    public async Task<IReadOnlyList<ConsolidationOutcome>> RunAsync(IVmSource source, string domainName,
+    private async Task<IReadOnlyList<ConsolidationOutcome>> RunCoreAsync(IVmSource source, string domainName,
         ConsolidationMethod method, bool allowBaseWrite, long bandwidth, CancellationToken ct)
     {
-        SafeName.Validate("--domain", domainName);
+        SafeName.Validate(EngineField.Domain, domainName);
         using var domain = source.OpenDomain(domainName);
-        using var hostLock = DomainLock.Acquire(DomainLockPaths.ForHost(source.Uri, domain.Name),
-            $"fibackup consolidate of {domain.Name}", LockWait, ct);
+        await using var domainLock = await locks.AcquireAsync(new DomainLockKey(source.HypervisorId, domain.Uuid, domain.Name),
+            $"fibackup consolidate of {domain.Name}", ct);
         var consolidator = new LiveChainConsolidator();
         var outcomes = new List<ConsolidationOutcome>();
         foreach (var disk in domain.ReadDisks().Where(d => d.IsBackedUp))

@@ -78,7 +78,7 @@ public sealed class LiveChainConsolidator
         else
         {
             return ConsolidationOutcome.Nothing(target,
-                "only one fibackup overlay above the base; folding it needs --allow-base-write (it writes into the base image)");
+                "only one fibackup overlay above the base; folding it needs permission to write the base image (it writes into the base image)");
         }
 
         if (domain.IsRunning)
@@ -88,7 +88,8 @@ public sealed class LiveChainConsolidator
         else
         {
             await QemuImg.CommitAsync(activeImage, ct, baseImage: into);
-            domain.RedefineDiskSource(target, into);
+            // `into` keeps its own format (a raw base stays raw), as the chain read before the commit says.
+            domain.RedefineDiskSource(target, into, chain.First(image => image.Path == into).Format);
         }
         return await DeleteFoldedAsync(domain, target, folded, $"committed {folded.Count} overlay(s) into {into}; the domain now runs on it", ct);
     }

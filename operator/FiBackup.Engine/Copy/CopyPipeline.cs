@@ -125,7 +125,7 @@ internal sealed class CopyPipeline(
             {
                 var read = RandomAccess.Read(source, buffer, offset);
                 if (read == 0)
-                    throw new FibackupException(
+                    throw new FibackupException(ErrorReason.CopyFailed,
                         $"source image {sourcePath} became shorter while it was being copied (it must not change during a backup)");
                 buffer = buffer[read..];
                 offset += read;
@@ -133,7 +133,7 @@ internal sealed class CopyPipeline(
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new FibackupException($"cannot read source image {sourcePath}: {e.Message}", inner: e);
+            throw new FibackupException(ErrorReason.CopyFailed, $"cannot read source image {sourcePath}: {e.Message}", inner: e);
         }
     }
 

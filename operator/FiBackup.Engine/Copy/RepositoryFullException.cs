@@ -4,7 +4,7 @@ namespace FiBackup.Engine.Copy;
 
 /// <summary>The filesystem holding the repository ran out of space while a file was being written.</summary>
 public sealed class RepositoryFullException(string file, long bytesNeeded, long? bytesAvailable, Exception? inner = null)
-    : FibackupException(Describe(file, bytesNeeded, bytesAvailable), inner: inner)
+    : FibackupException(ErrorReason.RepositoryFull, Describe(file, bytesNeeded, bytesAvailable), EngineField.Repository, inner)
 {
     public string File { get; } = file;
     public long BytesNeeded { get; } = bytesNeeded;
@@ -24,4 +24,3 @@ public sealed class RepositoryFullException(string file, long bytesNeeded, long?
     private const int ENOSPC = 28;
     private const int EDQUOT = 122;
 }
-

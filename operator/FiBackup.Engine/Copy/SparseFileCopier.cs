@@ -24,7 +24,7 @@ public sealed class SparseFileCopier
                 "the bandwidth limit must be positive (null means unlimited)");
         destination = Path.GetFullPath(destination);
         if (File.Exists(destination))
-            throw new FibackupException(
+            throw new FibackupException(ErrorReason.FileConflict,
                 $"repository file {destination} already exists; repository files are never overwritten");
         ct.ThrowIfCancellationRequested();
 
@@ -40,7 +40,7 @@ public sealed class SparseFileCopier
         var freeAtStart = FreeBytes(folder);
         Exception DestinationError(IOException e) => RepositoryFullException.IsDiskFull(e)
             ? new RepositoryFullException(destination, dataBytes, freeAtStart, e)
-            : new FibackupException($"cannot write repository file {destination}: {e.Message}", inner: e);
+            : new FibackupException(ErrorReason.CopyFailed, $"cannot write repository file {destination}: {e.Message}", inner: e);
 
         var partial = AtomicFile.PartialPathFor(destination);
         // Opened before the clean-up below applies: a partial file another copy holds is not ours to delete.
@@ -63,7 +63,7 @@ public sealed class SparseFileCopier
                 LinuxFile.Advise(output, 0, 0, LinuxFile.FadviseDontNeed);
             }
             try { AtomicFile.Commit(partial, destination); }
-            catch (IOException e) { throw new FibackupException($"cannot put {destination} into the repository: {e.Message}", inner: e); }
+            catch (IOException e) { throw new FibackupException(ErrorReason.CopyFailed, $"cannot put {destination} in place: {e.Message}", inner: e); }
             return new CopyResult(length, dataBytes, sha256);
         }
         catch
@@ -83,11 +83,11 @@ public sealed class SparseFileCopier
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new FibackupException($"source image {source} does not exist (was it removed while the backup ran?)", inner: e);
+            throw new FibackupException(ErrorReason.CopyFailed, $"source image {source} does not exist (was it removed while the backup ran?)", inner: e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new FibackupException($"cannot open source image {source}: {e.Message}", inner: e);
+            throw new FibackupException(ErrorReason.CopyFailed, $"cannot open source image {source}: {e.Message}", inner: e);
         }
     }
 
@@ -121,15 +121,17 @@ public sealed class SparseFileCopier
         }
         catch (InvalidDataException e)
         {
-            throw new FibackupException($"cannot rewrite the backing file of {source}: {e.Message}", inner: e);
+            throw new FibackupException(ErrorReason.CopyFailed, $"cannot rewrite the backing file of {source}: {e.Message}", inner: e);
         }
         catch (Qcow2HeaderFullException e)
         {
-            throw new Qcow2HeaderFullException($"cannot rewrite the backing file of {source}: {e.Message}");
+            throw new Qcow2HeaderFullException(
+                $"cannot rewrite the backing file of {source}: {e.Message}; fibackup has no fallback for this, nothing was copied "
+                + "(convert the disk to a qcow2 with a larger cluster size, e.g. qemu-img convert -O qcow2 -o cluster_size=65536, while the domain is shut off)");
         }
         catch (IOException e)
         {
-            throw new FibackupException($"cannot read source image {source}: {e.Message}", inner: e);
+            throw new FibackupException(ErrorReason.CopyFailed, $"cannot read source image {source}: {e.Message}", inner: e);
         }
     }
 

@@ -90,14 +90,14 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
     }
 
     private Task<RepositoryFile> WriteFullAsync(RestorePointManifest point, RepositoryFile own, CancellationToken ct) =>
-        WriteAsync(own, $"000-full-{point.Id}.p{pruneId}.qcow2", backing: null, async partial =>
+        WriteAsync(own, DomainLayout.PrunedFullFileName(point.Id, pruneId), backing: null, async partial =>
             await QemuImg.ConvertAsync(layout.Resolve(own.Path), partial, ct, forceShare: false), ct);
 
     private Task<RepositoryFile> WriteOverlayAsync(RestorePointManifest point, RepositoryFile own, RepositoryFile backing,
         bool foldDropped, CancellationToken ct)
     {
         var backingName = Path.GetFileName(backing.Path);
-        return WriteAsync(own, $"{point.Sequence:000}-{point.Id}.p{pruneId}.qcow2", backingName, async partial =>
+        return WriteAsync(own, DomainLayout.PrunedChainFileName(point.Sequence, point.Id, pruneId), backingName, async partial =>
         {
             File.Copy(layout.Resolve(own.Path), partial);
             // The copy's header still names the dropped file before it (same folder), so a safe
@@ -119,10 +119,9 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
         {
             await write(partial);
             if (!await QemuImg.CompareAsync(partial, layout.Resolve(own.Path), ct, forceShare: false))
-                throw new FibackupException(
+                throw new FibackupException(ErrorReason.InternalError,
                     $"prune: the new file {relative} does not have the content of {own.Path}; no restore point was changed (please report this as a bug)");
-            await using (var stream = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-                stream.Flush(flushToDisk: true);
+            AtomicFile.SyncFile(partial);
             var digest = await FileDigest.OfFileAsync(partial, ct);
             AtomicFile.Commit(partial, final);
             return new RepositoryFile { Path = relative, Size = digest.Size, Sha256 = digest.Sha256, Backing = backing };
@@ -142,14 +141,14 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
             if (!_verified.TryGetValue(file.Path, out var digest))
             {
                 if (!File.Exists(path))
-                    throw new FibackupException(
-                        $"prune: {path} is missing; run `fibackup verify` (no restore point was changed)");
+                    throw new FibackupException(ErrorReason.RepositoryCorrupt,
+                        $"prune: {path} is missing; verify the repository (no restore point was changed)");
                 digest = await FileDigest.OfFileAsync(path, ct);
                 _verified[file.Path] = digest;
             }
             if (digest.Size != file.Size || !digest.Matches(file.Sha256))
-                throw new FibackupException(
-                    $"prune: {path} does not match its manifest (size or SHA-256 differs); prune will not build new files from a damaged one; run `fibackup verify`");
+                throw new FibackupException(ErrorReason.RepositoryCorrupt,
+                    $"prune: {path} does not match its manifest (size or SHA-256 differs); prune will not build new files from a damaged one; verify the repository");
         }
     }
 }

@@ -1,3 +1,4 @@
+using FiBackup.Engine.Errors;
 using FiBackup.Engine.Diagnostics;
 using FiBackup.Engine.Repository;
 using FiBackup.Engine.Repository.Locking;
@@ -24,7 +25,10 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
 
     public Pruner() : this(TimeZoneInfo.Local, TimeProvider.System) { }
 
-    public async Task<PruneResult> PruneAsync(DomainLayout layout, RetentionPolicy policy, bool dryRun, CancellationToken ct)
+    public Task<PruneResult> PruneAsync(DomainLayout layout, RetentionPolicy policy, bool dryRun, CancellationToken ct) =>
+        EngineBoundary.RunAsync($"prune of {layout.Host}/{layout.Domain}", ct, () => PruneCoreAsync(layout, policy, dryRun, ct));
+
+    private async Task<PruneResult> PruneCoreAsync(DomainLayout layout, RetentionPolicy policy, bool dryRun, CancellationToken ct)
     {
         policy.Validate();
         var store = new ManifestStore(layout);
@@ -34,7 +38,42 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
         using var domainLock = DomainLock.Acquire(layout.LockFile, "fibackup prune", TimeSpan.Zero, ct, layout.Domain);
         var recovery = RecoverHoldingLock(layout, ct);
         var plan = RetentionPlanner.Plan(store.List(), policy, zone);
+        return await ApplyHoldingLockAsync(layout, plan, policy.ToString(), recovery, ct);
+    }
 
+    /// <summary>
+    /// Drops exactly the restore points <paramref name="pointIds"/> (a deleted VmBackup), with the
+    /// same crash-safe steps as <see cref="PruneAsync"/>: every other point stays restorable byte
+    /// for byte. Any id the domain does not have is refused (PointNotFound) before anything changes.
+    /// </summary>
+    public Task<PruneResult> DropAsync(DomainLayout layout, IReadOnlyCollection<string> pointIds, CancellationToken ct) =>
+        EngineBoundary.RunAsync($"dropping restore points of {layout.Host}/{layout.Domain}", ct, async () =>
+        {
+            using var domainLock = DomainLock.Acquire(layout.LockFile, "fibackup drop of restore points", TimeSpan.Zero, ct, layout.Domain);
+            var recovery = RecoverHoldingLock(layout, ct);
+            var points = new ManifestStore(layout).List();
+            var unknown = pointIds.Where(id => points.All(p => p.Id != id)).ToList();
+            if (unknown.Count > 0)
+                throw new InvalidInputException(
+                    $"{layout.Host}/{layout.Domain} has no restore point {string.Join(", ", unknown)}; nothing was dropped",
+                    EngineField.Points, reason: ErrorReason.PointNotFound);
+            var chosen = pointIds.ToHashSet(StringComparer.Ordinal);
+            var plan = new RetentionPlan(null, points
+                .OrderByDescending(p => p.Time).ThenByDescending(p => p.Id, StringComparer.Ordinal)
+                .Select(p => chosen.Contains(p.Id)
+                    ? new RetentionDecision(p, false, [])
+                    : new RetentionDecision(p, true, [NotChosenReason]))
+                .ToList());
+            return await ApplyHoldingLockAsync(layout, plan, $"drop {string.Join(", ", chosen.Order(StringComparer.Ordinal))}", recovery, ct);
+        });
+
+    public const string NotChosenReason = "not chosen for dropping";
+
+    /// <summary>Journal entry, new files, retained manifests rewritten, dropped manifests deleted, sweep, journal deleted.</summary>
+    private async Task<PruneResult> ApplyHoldingLockAsync(DomainLayout layout, RetentionPlan plan, string description,
+        PruneRecovery recovery, CancellationToken ct)
+    {
+        var store = new ManifestStore(layout);
         var id = PruneJournal.NewId(layout, time.GetUtcNow());
         var rewriter = new ChainRewriter(layout, id);
         var kept = plan.Kept.ToList();
@@ -42,7 +81,7 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
         var journal = PruneJournal.PathFor(layout, id);
         await PruneJournal.WriteAsync(layout, new PruneJournalEntry
         {
-            Id = id, Started = time.GetUtcNow(), Policy = policy.ToString(),
+            Id = id, Started = time.GetUtcNow(), Policy = description,
             Keep = kept.Select(p => p.Id).ToList(), Drop = dropped.Select(p => p.Id).ToList(),
         }, ct);
 
@@ -72,11 +111,12 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
     /// needed by a retained point: each manifest lists all its own files), then every file no
     /// manifest lists and every *.partial file. Safe to run any time no other operation runs.
     /// </summary>
-    public Task<PruneRecovery> RecoverAsync(DomainLayout layout, CancellationToken ct)
-    {
-        using var domainLock = DomainLock.Acquire(layout.LockFile, "fibackup prune recovery", TimeSpan.Zero, ct, layout.Domain);
-        return Task.FromResult(RecoverHoldingLock(layout, ct));
-    }
+    public Task<PruneRecovery> RecoverAsync(DomainLayout layout, CancellationToken ct) =>
+        Task.FromResult(EngineBoundary.Run($"prune recovery of {layout.Host}/{layout.Domain}", () =>
+        {
+            using var domainLock = DomainLock.Acquire(layout.LockFile, "fibackup prune recovery", TimeSpan.Zero, ct, layout.Domain);
+            return RecoverHoldingLock(layout, ct);
+        }));
 
     private static PruneRecovery RecoverHoldingLock(DomainLayout layout, CancellationToken ct)
     {

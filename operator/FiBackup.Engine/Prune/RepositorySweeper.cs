@@ -8,7 +8,10 @@ namespace FiBackup.Engine.Prune;
 /// Deletes what no restore point needs any more: files under chains/ that no manifest lists
 /// (dropped points' files, files replaced by a prune, leftovers of a crash), *.partial files, and
 /// the folders that become empty. The manifests on disk are the only truth: when one cannot be
-/// read, nothing is deleted.
+/// read, nothing is deleted. Only names fibackup writes are candidates (invariant 2): a chain file
+/// (<see cref="DomainLayout.IsChainFileName"/>: a backup's or a prune's, or its .partial) in a
+/// chains/&lt;chainId&gt;/&lt;target&gt;/ folder. Anything else someone put under chains/ (a
+/// restored image, a note, a copy) is not fibackup's to delete and stays.
 /// </summary>
 internal static class RepositorySweeper
 {
@@ -30,7 +33,8 @@ internal static class RepositorySweeper
         long bytes = 0;
         var chains = Path.Combine(layout.Directory, DomainLayout.ChainsFolder);
         var candidates = Directory.Exists(chains)
-            ? Directory.EnumerateFiles(chains, "*", SearchOption.AllDirectories).Where(f => !referenced.Contains(f)).ToList()
+            ? Directory.EnumerateFiles(chains, "*", SearchOption.AllDirectories)
+                .Where(f => IsChainFileName(chains, f) && !referenced.Contains(f)).ToList()
             : [];
         if (Directory.Exists(layout.PointsDirectory))
             candidates.AddRange(Directory.EnumerateFiles(layout.PointsDirectory, "*" + AtomicFile.PartialSuffix));
@@ -46,6 +50,13 @@ internal static class RepositorySweeper
         }
         if (Directory.Exists(chains)) RemoveEmptyFolders(chains, keep: true);
         return new Swept(deleted, bytes);
+    }
+
+    /// <summary>Whether <paramref name="file"/> is chains/&lt;chainId&gt;/&lt;target&gt;/&lt;a name fibackup writes&gt;.</summary>
+    internal static bool IsChainFileName(string chains, string file)
+    {
+        var parts = Path.GetRelativePath(chains, file).Split(Path.DirectorySeparatorChar);
+        return parts.Length == 3 && DomainLayout.IsChainFileName(parts[2]);
     }
 
     private static IEnumerable<string> FilesOfPendingBackups(DomainLayout layout)

@@ -1,5 +1,6 @@
 using FiBackup.Engine.Backup;
 using FiBackup.Engine.Errors;
+using FiBackup.Engine.Sources;
 
 namespace FiBackup.Engine.Recovery;
 
@@ -14,20 +15,59 @@ public sealed class BackupRecovery(BackupExecution execution)
 {
     public async Task RecoverAsync(List<string> warnings, CancellationToken ct)
     {
-        foreach (var disk in execution.Domain.ReadDisks().Where(d => d.IsBackedUp))
+        var journals = execution.Journals.List(BackupJournal.Prefix).Select(execution.Journals.Read<BackupJournal>).ToList();
+        if (execution.Domain.IsRunning)
         {
-            if (execution.Domain.IsRunning && await execution.Domain.SettleBlockJobAsync(disk.Target, ct))
-                warnings.Add($"finished a block job an interrupted run left on disk {disk.Target}");
+            // Decide for every disk before settling any, so a refusal changes nothing.
+            var ours = new List<string>();
+            foreach (var disk in execution.Domain.ReadDisks().Where(d => d.IsBackedUp))
+            {
+                if (execution.Domain.ActiveBlockJob(disk.Target) is not { } job) continue;
+                if (!journals.Any(j => Started(j, disk.Target, job)))
+                    throw new FibackupException(ErrorReason.DomainBusy,
+                        $"domain {execution.Domain.Name} is busy: disk {disk.Target} has a running {Describe(job)} job that fibackup did not start; "
+                        + $"end it (`virsh blockjob {execution.Domain.Name} {disk.Target} --abort`, or --pivot) and run the backup again",
+                        EngineField.Domain);
+                ours.Add(disk.Target);
+            }
+            foreach (var target in ours)
+            {
+                if (await execution.Domain.SettleBlockJobAsync(target, ct))
+                    warnings.Add($"finished a block job an interrupted run left on disk {target}");
+            }
         }
-        foreach (var name in execution.Journals.List(BackupJournal.Prefix))
-        {
-            var journal = execution.Journals.Read<BackupJournal>(name);
+        foreach (var journal in journals)
             await RecoverAsync(journal, warnings, ct);
-        }
     }
+
+    /// <summary>
+    /// Whether the journal records that fibackup started this job: only a backup that reached its
+    /// Consolidating step starts block jobs, and only the kind its consolidation method uses.
+    /// </summary>
+    private static bool Started(BackupJournal journal, string target, DiskJobKind job) =>
+        journal.Step == BackupJournalStep.Consolidating
+        && journal.Disks.Any(d => d.Target == target)
+        && journal.Consolidation switch
+        {
+            ConsolidationMethod.Commit => job is DiskJobKind.Commit or DiskJobKind.ActiveCommit,
+            ConsolidationMethod.Pull => job is DiskJobKind.Pull,
+            _ => false,
+        };
+
+    private static string Describe(DiskJobKind job) => job switch
+    {
+        DiskJobKind.Pull => "block pull",
+        DiskJobKind.Copy => "block copy",
+        DiskJobKind.Commit => "block commit",
+        DiskJobKind.ActiveCommit => "active block commit",
+        DiskJobKind.Backup => "backup",
+        _ => "block",
+    };
 
     private async Task RecoverAsync(BackupJournal journal, List<string> warnings, CancellationToken ct)
     {
+        // The step the journal says, for the message: finishing moves `journal` on to later steps.
+        var leftAt = journal.Step;
         if (journal.Step == BackupJournalStep.Planned)
         {
             switch (execution.SnapshotState(journal))
@@ -37,7 +77,7 @@ public sealed class BackupRecovery(BackupExecution execution)
                     warnings.Add($"discarded backup {journal.PointId}, interrupted before its snapshot");
                     return;
                 case SnapshotProgress.Some:
-                    throw new FibackupException(
+                    throw new FibackupException(ErrorReason.RecoveryBlocked,
                         $"backup {journal.PointId} was interrupted during its snapshot and left some disks on new overlays and some not ({string.Join(", ", journal.Disks.Select(d => d.Overlay))}); check `virsh domblklist {execution.Domain.Name}`, then remove {execution.Journals.PathOf(journal.Name)}");
                 default:
                     journal = journal with { Step = BackupJournalStep.Snapshotted };
@@ -58,7 +98,7 @@ public sealed class BackupRecovery(BackupExecution execution)
         }
         var recovered = new List<string>(journal.Warnings);
         await execution.FinishAsync(journal, execution.Domain.Name, recovered, progress: null, ct);
-        warnings.Add($"finished backup {journal.PointId}, which an interrupted run had left at step {journal.Step}");
+        warnings.Add($"finished backup {journal.PointId}, which an interrupted run had left at step {leftAt}");
         warnings.AddRange(recovered.Except(journal.Warnings));
     }
 

@@ -28,6 +28,13 @@ public static partial class AtomicFile
         Commit(partial, path, replaceExisting);
     }
 
+    /// <summary>fsync of a file written by someone else (qemu-img convert, rebase), before it is hashed or renamed into place.</summary>
+    public static void SyncFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        stream.Flush(flushToDisk: true);
+    }
+
     /// <summary>Renames a finished, fsync'ed partial file into place and makes the rename durable.</summary>
     public static void Commit(string partialPath, string finalPath, bool replaceExisting = false)
     {
@@ -37,14 +44,24 @@ public static partial class AtomicFile
         SyncDirectory(Path.GetDirectoryName(finalPath)!);
     }
 
-    /// <summary>fsync of a directory, so a rename or unlink in it is on disk.</summary>
+    /// <summary>
+    /// fsync of a directory, so a rename or unlink in it is on disk. A directory that cannot be
+    /// opened (e.g. write-only for this user) or whose fsync fails (EIO) is an error: a rename
+    /// reported as done must survive a crash.
+    /// </summary>
     public static void SyncDirectory(string directory)
     {
         var fd = open(directory, O_RDONLY | O_DIRECTORY);
-        if (fd < 0) return; // not fatal: some filesystems refuse to open directories
-        try { _ = fsync(fd); }
+        if (fd < 0) throw DirectorySyncFailed(directory, "cannot open it", Marshal.GetLastPInvokeError());
+        try
+        {
+            if (fsync(fd) != 0) throw DirectorySyncFailed(directory, "fsync failed", Marshal.GetLastPInvokeError());
+        }
         finally { _ = close(fd); }
     }
+
+    private static IOException DirectorySyncFailed(string directory, string what, int errno) =>
+        new($"cannot fsync directory {directory} ({what}: {Marshal.GetPInvokeErrorMessage(errno)}), so a file just renamed or deleted in it may not survive a crash; check the directory's permissions and the filesystem", errno);
 
     private const int O_RDONLY = 0;
     private const int O_DIRECTORY = 0x10000; // Linux x86-64/arm64

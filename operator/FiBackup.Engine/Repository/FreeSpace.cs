@@ -11,7 +11,7 @@ public static class FreeSpace
     {
         var available = AvailableBytes(directory);
         if (available < neededBytes)
-            throw new FibackupException(
+            throw new FibackupException(ErrorReason.RepositoryFull,
                 $"repository {directory} is too full for {what}: needs about {ByteSize.Format(neededBytes)}, {ByteSize.Format(available)} free; free space or prune old restore points (nothing was changed)");
     }
 }

@@ -1,4 +1,5 @@
 using FiBackup.Engine.Errors;
+using FiBackup.Engine.Repository.Locking;
 
 namespace FiBackup.Engine.Repository;
 
@@ -9,11 +10,11 @@ public static class RepositoryAccess
     public static DomainLayout PrepareDomain(string repositoryRoot, string host, string domain)
     {
         if (string.IsNullOrWhiteSpace(repositoryRoot))
-            throw new InvalidInputException("--repository: a directory is required", "--repository");
+            throw new InvalidInputException("a repository directory is required", EngineField.Repository);
         var layout = new RepositoryLayout(repositoryRoot).ForDomain(host, domain);
         var parent = Path.GetDirectoryName(Path.GetFullPath(repositoryRoot));
         if (!Directory.Exists(repositoryRoot) && parent is not null && !Directory.Exists(parent))
-            throw new InvalidInputException($"--repository: {repositoryRoot} does not exist and neither does its parent {parent}", "--repository");
+            throw new InvalidInputException($"repository {repositoryRoot} does not exist and neither does its parent {parent}", EngineField.Repository);
         try
         {
             Directory.CreateDirectory(layout.PointsDirectory);
@@ -24,8 +25,35 @@ public static class RepositoryAccess
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
-            throw new FibackupException($"--repository: {layout.Directory} is not writable: {e.Message}", "--repository", e);
+            throw new FibackupException(e is UnauthorizedAccessException ? ErrorReason.PermissionDenied : ErrorReason.RepositoryUnavailable,
+                $"repository directory {layout.Directory} is not writable: {e.Message}", EngineField.Repository, e);
         }
         return layout;
     }
+
+    /// <summary>
+    /// Removes a domain's whole directory (every restore point, chain file and journal record) under
+    /// its repository lock, for a policy deleted with deletionPolicy: Delete. points/ goes first, so
+    /// a crash half-way leaves a directory no listing shows as a domain; running it again finishes.
+    /// The lock file goes last: a process that waited on it then finds no domain and starts afresh.
+    /// </summary>
+    public static Task DeleteDomainAsync(DomainLayout layout, CancellationToken ct) =>
+        EngineBoundary.RunAsync($"deleting {layout.Host}/{layout.Domain} from the repository", ct, () =>
+        {
+            if (!Directory.Exists(layout.Directory)) return Task.FromResult(0);
+            using (DomainLock.Acquire(layout.LockFile, "fibackup delete of the domain's backups", TimeSpan.Zero, ct, layout.Domain))
+            {
+                foreach (var folder in new[] { layout.PointsDirectory, Path.Combine(layout.Directory, DomainLayout.ChainsFolder), layout.JournalDirectory })
+                {
+                    ct.ThrowIfCancellationRequested();
+                    if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                    AtomicFile.SyncDirectory(layout.Directory);
+                }
+                foreach (var file in Directory.EnumerateFiles(layout.Directory).Where(f => f != layout.LockFile))
+                    File.Delete(file);
+            }
+            File.Delete(layout.LockFile);
+            if (!Directory.EnumerateFileSystemEntries(layout.Directory).Any()) Directory.Delete(layout.Directory);
+            return Task.FromResult(0);
+        });
 }

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace FiBackup.Engine.Repository;
 
 /// <summary>
@@ -36,7 +38,7 @@ public sealed class RepositoryLayout(string root)
 }
 
 /// <summary>The part of a repository that belongs to one domain of one host.</summary>
-public sealed record DomainLayout(string Directory, string Host, string Domain)
+public sealed partial record DomainLayout(string Directory, string Host, string Domain)
 {
     public const string ChainsFolder = "chains";
     public const string PointsFolder = "points";
@@ -55,6 +57,21 @@ public sealed record DomainLayout(string Directory, string Host, string Domain)
     /// <summary>File name of the n-th file of a chain: 000-full.qcow2, then 001-&lt;pointId&gt;.qcow2, ...</summary>
     public static string ChainFileName(int sequence, RestorePointId point) =>
         sequence == 0 ? "000-full.qcow2" : $"{sequence:000}-{point}.qcow2";
+
+    /// <summary>The new full a prune writes for the point that starts the remaining chain: 000-full-&lt;pointId&gt;.p&lt;pruneId&gt;.qcow2.</summary>
+    public static string PrunedFullFileName(string point, string pruneId) => $"000-full-{point}.p{pruneId}.qcow2";
+
+    /// <summary>The rebased file a prune writes in place of the n-th file of a chain: &lt;seq&gt;-&lt;pointId&gt;.p&lt;pruneId&gt;.qcow2.</summary>
+    public static string PrunedChainFileName(int sequence, string point, string pruneId) => $"{sequence:000}-{point}.p{pruneId}.qcow2";
+
+    /// <summary>
+    /// Whether a file name is one fibackup writes into a chain folder (<see cref="ChainFileName"/>,
+    /// <see cref="PrunedFullFileName"/>, <see cref="PrunedChainFileName"/>), maybe as its .partial.
+    /// </summary>
+    public static bool IsChainFileName(string name) => ChainFileNamePattern().IsMatch(name);
+
+    [GeneratedRegex(@"^(?:000-full(?:-\d{8}T\d{6}Z\.p\d{8}T\d{6}Z)?|\d{3,}-\d{8}T\d{6}Z(?:\.p\d{8}T\d{6}Z)?)\.qcow2(?:\.partial)?$")]
+    private static partial Regex ChainFileNamePattern();
 
     /// <summary>Resolves a manifest-relative path, refusing anything that would leave the domain directory.</summary>
     public string Resolve(string relativePath)

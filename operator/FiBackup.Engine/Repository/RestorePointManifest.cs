@@ -32,6 +32,8 @@ public sealed record RestorePointManifest
     /// <summary>The domain was shut off when the point was taken.</summary>
     public bool Offline { get; init; }
     public string? Tool { get; init; }
+    /// <summary>The idempotency key of the request that took the point (the operator's VmBackup UID); optional.</summary>
+    public string? IdempotencyKey { get; init; }
 
     public RestorePointId PointId => RestorePointId.Parse(Id);
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using FiBackup.Engine.Errors;
 
 namespace FiBackup.Engine.Repository;
 
@@ -24,9 +25,10 @@ public static partial class SafeName
     }
 }
 
-/// <summary>A name given by the user that cannot be used as a path component.</summary>
+/// <summary>
+/// A name that cannot be used as a path component. <paramref name="field"/> is what the name is
+/// (an <see cref="EngineField"/> such as "domain", or a word like "disk target" for names read
+/// from a repository); the message starts with it: domain "../etc" must not contain '/' ...
+/// </summary>
 public sealed class InvalidNameException(string field, string? value, string reason)
-    : ArgumentException($"{field}: \"{value}\" {reason}")
-{
-    public string Field { get; } = field;
-}
+    : FibackupException(ErrorReason.InvalidSpec, $"{field} \"{value}\" {reason}", field, retryable: false);

@@ -40,12 +40,13 @@ public sealed partial class RestoreMaterializer
                 if (File.Exists(existing) || Directory.Exists(existing))
                     throw new InvalidInputException(
                         $"{existing} already exists; a restore never overwrites a file: choose another target directory or name, or move it away",
-                        "target directory");
+                        EngineField.TargetDirectory);
             }
         }
 
         var createdDirectory = !Directory.Exists(directory);
         Directory.CreateDirectory(directory);
+        if (createdDirectory) AtomicFile.SyncDirectory(Path.GetDirectoryName(directory)!);
         var created = new List<string>();
         var total = work.Sum(w => w.Disk.Files.Sum(f => f.Size));
         long done = 0;
@@ -80,12 +81,16 @@ public sealed partial class RestoreMaterializer
         {
             var source = layout.Resolve(disk.Files[i].Path);
             if (i == 0 && disk.Files[0].Backing is not null)
-                throw new InvalidDataException($"{disk.Files[0].Path} is listed first for disk {disk.Target} but is not a full image; run `fibackup verify`");
+                throw new InvalidDataException($"{disk.Files[0].Path} is listed first for disk {disk.Target} but is not a full image; verify the repository");
             var final = Path.Combine(directory, names[i]);
             created.Add(final);
             await VerifiedCopy.CopyAsync(source, disk.Files[i], final, bytes => advanced(source, bytes), ct);
             // Header only: the restored previous file has exactly the content of the repository one.
-            if (i > 0) await QemuImg.RebaseAsync(final, names[i - 1], ct, unsafeHeaderOnly: true);
+            if (i > 0)
+            {
+                await QemuImg.RebaseAsync(final, names[i - 1], ct, unsafeHeaderOnly: true);
+                AtomicFile.SyncFile(final); // the new header, as durable as the copy was
+            }
             files.Add(final);
         }
         return new RestoredDisk(disk.Target, files[^1], files);
@@ -103,10 +108,16 @@ public sealed partial class RestoreMaterializer
         var partial = AtomicFile.PartialPathFor(final);
         created.Add(partial);
         await QemuImg.ConvertAsync(layout.Resolve(disk.Files[^1].Path), partial, ct, forceShare: false);
-        await using (var stream = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
-            stream.Flush(flushToDisk: true);
-        File.Move(partial, final, overwrite: false);
-        created[^1] = final;
+        AtomicFile.SyncFile(partial);
+        try
+        {
+            AtomicFile.Commit(partial, final); // rename, then fsync of the directory
+        }
+        finally
+        {
+            // Renamed (even if the directory fsync then failed): the final file is this restore's.
+            if (!File.Exists(partial)) created[^1] = final;
+        }
         return new RestoredDisk(disk.Target, final, [final]);
     }
 
@@ -129,10 +140,10 @@ public sealed partial class RestoreMaterializer
     private static string ValidateDirectory(string targetDirectory)
     {
         if (string.IsNullOrWhiteSpace(targetDirectory))
-            throw new InvalidInputException("target directory: must not be empty", "target directory");
+            throw new InvalidInputException("the target directory must not be empty", EngineField.TargetDirectory);
         if (targetDirectory.Split('/', '\\').Contains(".."))
             throw new InvalidInputException(
-                $"target directory \"{targetDirectory}\" contains a '..' component; give the directory without '..'", "target directory");
+                $"target directory \"{targetDirectory}\" contains a '..' component; give the directory without '..'", EngineField.TargetDirectory);
         return Path.GetFullPath(targetDirectory);
     }
 
@@ -140,11 +151,11 @@ public sealed partial class RestoreMaterializer
     {
         if (targets is null) return point.Disks;
         if (targets.Count == 0)
-            throw new InvalidInputException($"disks: name at least one disk of restore point {point.Id} (it has {DiskList(point)})", "disks");
+            throw new InvalidInputException($"name at least one disk of restore point {point.Id} (it has {DiskList(point)})", EngineField.Disks);
         return targets.Distinct().Select(target =>
             point.Disks.FirstOrDefault(d => d.Target == target)
             ?? throw new InvalidInputException(
-                $"disks: restore point {point.Id} of {point.Domain} has no disk \"{target}\" (it has {DiskList(point)})", "disks")).ToList();
+                $"restore point {point.Id} of {point.Domain} has no disk \"{target}\" (it has {DiskList(point)})", EngineField.Disks)).ToList();
     }
 
     private static string DiskList(RestorePointManifest point) => string.Join(", ", point.Disks.Select(d => d.Target));

@@ -72,12 +72,12 @@ internal static class VerifiedCopy
     }
 
     private static FibackupException Missing(string source) =>
-        new($"repository file {source} is missing; this restore point cannot be restored (run `fibackup verify`)");
+        new(ErrorReason.RepositoryCorrupt, $"repository file {source} is missing; this restore point cannot be restored (verify the repository)");
 
     private static void Check(string source, RepositoryFile recorded, long size, string sha256)
     {
         if (size != recorded.Size || !string.Equals(sha256, recorded.Sha256, StringComparison.OrdinalIgnoreCase))
-            throw new FibackupException(
-                $"repository file {source} is corrupt (size {size}, SHA-256 {sha256}; the manifest records {recorded.Size} bytes, {recorded.Sha256}); refusing to restore from it: run `fibackup verify`, restore another point");
+            throw new FibackupException(ErrorReason.RepositoryCorrupt,
+                $"repository file {source} is corrupt (size {size}, SHA-256 {sha256}; the manifest records {recorded.Size} bytes, {recorded.Sha256}); refusing to restore from it: verify the repository, restore another point");
     }
 }

@@ -13,6 +13,16 @@ public interface IVmSource : IDisposable
     /// <summary>The host the VMs run on; the first level of the repository layout.</summary>
     string Host { get; }
 
+    /// <summary>
+    /// Identifies the hypervisor host whatever address reached it (for libvirt the host UUID of the
+    /// capabilities XML), so qemu:///system and qemu+ssh://root@127.0.0.1/system to one machine
+    /// take the same per-domain lock.
+    /// </summary>
+    string HypervisorId { get; }
+
+    /// <summary>Every defined domain, running or shut off, by name (sorted), for domain selection.</summary>
+    IReadOnlyList<string> ListDomainNames();
+
     /// <summary>The domain with that name; <see cref="Errors.InvalidInputException"/> naming it when there is none.</summary>
     IVmDomain OpenDomain(string name);
 
@@ -54,16 +64,25 @@ public interface IVmDomain : IDisposable
     /// <summary>Copies the data of every image above <paramref name="baseImage"/> into the active image, which then backs directly on it.</summary>
     Task PullAsync(string target, string baseImage, long bandwidthBytesPerSecond, CancellationToken ct);
 
+    /// <summary>The block job running on the disk now, or null when there is none.</summary>
+    DiskJobKind? ActiveBlockJob(string target);
+
     /// <summary>
     /// Finishes a block job a previous, interrupted run left on the disk (waits for it; pivots an
     /// active commit that is ready). Returns false when there was none.
     /// </summary>
     Task<bool> SettleBlockJobAsync(string target, CancellationToken ct);
 
-    /// <summary>Points a disk of the (shut-off) domain's persistent definition at another image.</summary>
-    void RedefineDiskSource(string target, string imagePath);
+    /// <summary>Points a disk of the (shut-off) domain's persistent definition at another image of format <paramref name="format"/>.</summary>
+    void RedefineDiskSource(string target, string imagePath, string format);
 
     void Start(bool paused = false);
+
+    /// <summary>
+    /// Removes the (shut-off) domain's persistent definition; its disk images stay. With
+    /// <paramref name="removeNvram"/> also the NVRAM file libvirt made for it.
+    /// </summary>
+    void Undefine(bool removeNvram);
 }
 
 /// <summary>One disk of a domain as its definition describes it.</summary>
@@ -89,3 +108,6 @@ public sealed record DomainDisk(
 
 /// <summary>The overlay a snapshot puts on top of one disk.</summary>
 public sealed record OverlayRequest(string Target, string OverlayPath);
+
+/// <summary>The kind of a block job on a disk (libvirt's virDomainBlockJobType).</summary>
+public enum DiskJobKind { Unknown, Pull, Copy, Commit, ActiveCommit, Backup }

@@ -16,4 +16,20 @@ public sealed record ImageInfo
     [JsonPropertyName("full-backing-filename")] public string? FullBackingFileName { get; init; }
     [JsonPropertyName("backing-filename-format")] public string? BackingFormat { get; init; }
     [JsonPropertyName("dirty-flag")] public bool DirtyFlag { get; init; }
+    [JsonPropertyName("format-specific")] public FormatSpecificInfo? FormatSpecific { get; init; }
+
+    /// <summary>The external data file of a qcow2 image (created with -o data_file=...), which holds its guest data.</summary>
+    public string? DataFile => FormatSpecific?.Data?.DataFile;
+}
+
+/// <summary>The "format-specific" part of `qemu-img info`; only what fibackup reads.</summary>
+public sealed record FormatSpecificInfo
+{
+    [JsonPropertyName("type")] public string? Type { get; init; }
+    [JsonPropertyName("data")] public FormatSpecificData? Data { get; init; }
+}
+
+public sealed record FormatSpecificData
+{
+    [JsonPropertyName("data-file")] public string? DataFile { get; init; }
 }

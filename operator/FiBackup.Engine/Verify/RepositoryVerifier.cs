@@ -11,7 +11,10 @@ namespace FiBackup.Engine.Verify;
 /// </summary>
 public sealed class RepositoryVerifier
 {
-    public async Task<VerificationReport> VerifyAsync(DomainLayout layout, RestorePointId? onlyPoint, CancellationToken ct)
+    public Task<VerificationReport> VerifyAsync(DomainLayout layout, RestorePointId? onlyPoint, CancellationToken ct) =>
+        EngineBoundary.RunAsync($"verification of {layout.Host}/{layout.Domain}", ct, () => VerifyCoreAsync(layout, onlyPoint, ct));
+
+    private static async Task<VerificationReport> VerifyCoreAsync(DomainLayout layout, RestorePointId? onlyPoint, CancellationToken ct)
     {
         var facts = new Dictionary<string, ImageFacts>(StringComparer.Ordinal);
         var points = new List<PointVerification>();
@@ -40,8 +43,8 @@ public sealed class RepositoryVerifier
             var path = layout.ManifestPath(point);
             if (!File.Exists(path))
                 throw new InvalidInputException(
-                    $"--point: restore point {point} of {layout.Host}/{layout.Domain} does not exist (no {path}); `fibackup list` shows the points",
-                    "--point");
+                    $"restore point {point} of {layout.Host}/{layout.Domain} does not exist (no {path}); listing the repository shows the points",
+                    EngineField.Point, reason: ErrorReason.PointNotFound);
             return [(path, point.ToString())];
         }
         if (!System.IO.Directory.Exists(layout.PointsDirectory)) return [];

@@ -49,6 +49,9 @@ internal static unsafe partial class NativeMethods
     internal static partial nint virConnectGetHostname(ConnectHandle conn);
 
     [LibraryImport(Library)]
+    internal static partial nint virConnectGetCapabilities(ConnectHandle conn);
+
+    [LibraryImport(Library)]
     internal static partial int virConnectIsAlive(ConnectHandle conn);
 
     [LibraryImport(Library)]

@@ -91,6 +91,9 @@ public sealed class BackingRewriteTests : IDisposable
             new CopyOptions { RewriteBacking = new Qcow2BackingRewrite(new string('b', 450) + ".qcow2") }, CancellationToken.None));
 
         Assert.Contains(Live("base.fib-20261127T020000Z.qcow2"), error.Message);
+        // It says the truth (no copy-and-rebase fallback exists) and what to do.
+        Assert.Contains("fibackup has no fallback for this, nothing was copied", error.Message);
+        Assert.Contains("cluster_size=65536", error.Message);
         Assert.False(File.Exists(Repo("001-x.qcow2")));
         Assert.Empty(PartialFiles(_scratch.Path));
     }

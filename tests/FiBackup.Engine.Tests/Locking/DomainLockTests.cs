@@ -39,6 +39,18 @@ public sealed class DomainLockTests : IDisposable
     }
 
     [Fact]
+    public void A_busy_message_names_the_domain_even_when_the_caller_did_not()
+    {
+        using var first = DomainLock.Acquire(LockPath, "fibackup backup", TimeSpan.Zero, CancellationToken.None,
+            "web-1", new SignallingTimeProvider());
+
+        var error = Assert.Throws<BusyException>(() =>
+            DomainLock.Acquire(LockPath, "fibackup prune", TimeSpan.Zero, CancellationToken.None));
+
+        Assert.StartsWith("domain web-1 is busy: fibackup backup ", error.Message);
+    }
+
+    [Fact]
     public void A_released_lock_can_be_taken_again_and_names_its_new_holder()
     {
         DomainLock.Acquire(LockPath, "fibackup backup", TimeSpan.Zero, CancellationToken.None, "web-1").Dispose();
@@ -106,27 +118,19 @@ public sealed class DomainLockTests : IDisposable
         Assert.Equal(Environment.ProcessId, DomainLock.ReadHolder(LockPath)?.Pid);
     }
 
-    [Theory]
-    [InlineData("qemu:///system", "web-1", "qemu_system-web-1.lock")]
-    [InlineData("qemu+ssh://backup@hv1.example/system", "db-2", "qemu+ssh_backup@hv1.example_system-db-2.lock")]
-    [InlineData("qemu:///session", "../../etc/passwd", "qemu_session-etc_passwd.lock")]
-    public void The_host_lock_is_named_after_the_libvirt_uri_and_the_domain(string uri, string domain, string fileName)
-    {
-        Assert.Equal(Path.Combine("/run/lock/fibackup", fileName), DomainLockPaths.ForHost(uri, domain, "/run/lock/fibackup"));
-    }
-
     [Fact]
-    public void FIBACKUP_LOCK_DIR_moves_the_host_locks_and_acquiring_creates_the_directory()
+    public void FIBACKUP_LOCK_DIR_moves_the_host_locks_which_are_named_by_hypervisor_and_domain_uuid()
     {
         var directory = _scratch.File("run/lock/fibackup");
         var before = Environment.GetEnvironmentVariable(DomainLockPaths.DirectoryVariable);
         Environment.SetEnvironmentVariable(DomainLockPaths.DirectoryVariable, directory);
         try
         {
-            var path = DomainLockPaths.ForHost("qemu:///system", "web-1");
+            var uuid = Guid.Parse("6f2b7e4c-1d2a-4e8b-9c3f-0a1b2c3d4e5f");
+            var path = new FileDomainLocks().PathFor(new DomainLockKey("qemu://hv1/../x", uuid, "web-1"));
             using var held = DomainLock.Acquire(path, "fibackup backup", TimeSpan.Zero, CancellationToken.None, "web-1");
 
-            Assert.Equal(Path.Combine(directory, "qemu_system-web-1.lock"), path);
+            Assert.Equal(Path.Combine(directory, $"qemu_hv1_.._x-{uuid:D}.lock"), path);
             Assert.True(File.Exists(path));
         }
         finally

@@ -224,6 +224,37 @@ public sealed class PrunerTests : IDisposable
         await VerifiesAsync(domain);
     }
 
+    [Fact]
+    public async Task A_prune_deletes_only_names_fibackup_writes_and_leaves_other_files_under_chains_alone()
+    {
+        var domain = await OneChainAsync();
+        var chains = Path.Combine(domain.Layout.Directory, DomainLayout.ChainsFolder);
+        var folder = Path.GetDirectoryName(domain.Layout.Resolve(domain.Points[0].Disks[0].Files[0].Path))!;
+        string[] foreign =
+        [
+            Path.Combine(folder, "web-1-copy-vda-000-full.qcow2"), // a restored image someone put there
+            Path.Combine(folder, "notes.txt"),
+            Path.Combine(folder, "000-full.qcow2.bak"),
+            Path.Combine(Path.GetDirectoryName(folder)!, "002-20261124T020000Z.qcow2"), // a fibackup name, but not in a disk folder
+            Path.Combine(chains, "restored", "vda", "vm.img"),
+            Path.Combine(chains, "README"),
+        ];
+        foreach (var file in foreign)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await File.WriteAllTextAsync(file, "not fibackup's");
+        }
+        var orphan = Path.Combine(folder, "009-20261130T000000Z.qcow2");
+        await File.WriteAllTextAsync(orphan, "orphan");
+
+        var result = await _pruner.PruneAsync(domain.Layout, new RetentionPolicy(2, 0, 0, 0), dryRun: false, CancellationToken.None);
+
+        Assert.All(foreign, f => Assert.True(File.Exists(f), $"prune deleted {f}, which fibackup did not write ({string.Join(", ", result.FilesDeleted)})"));
+        Assert.False(File.Exists(orphan), "an unreferenced chain file fibackup wrote was not deleted");
+        await EveryPointRestoresExactlyAsync(domain);
+        await VerifiesAsync(domain);
+    }
+
     private static Dictionary<string, string> Snapshot(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
             .ToDictionary(f => f, f => SyntheticDomain.Sha256Of(f));

@@ -87,18 +87,30 @@ public class RetentionPlannerTests
     {
         var error = Assert.Throws<InvalidInputException>(() =>
             RetentionPlanner.Plan([Point("2026-11-01T02:00Z")], new RetentionPolicy(0, 0, 0, 0), Utc));
-        Assert.StartsWith("at least one --keep-* option is needed", error.Message);
+        Assert.StartsWith("at least one keep rule must be above 0", error.Message);
+        Assert.Equal(EngineField.KeepLast, error.Field);
+        Assert.Equal(ErrorReason.InvalidSpec, error.Reason);
+        Assert.False(error.Retryable);
     }
 
     [Theory]
-    [InlineData(-1, 0, 0, 0, "--keep-last")]
-    [InlineData(1, -2, 0, 0, "--keep-daily")]
-    [InlineData(1, 0, -1, 0, "--keep-weekly")]
-    [InlineData(1, 0, 0, -5, "--keep-monthly")]
-    public void A_negative_count_is_refused_naming_the_option(int last, int daily, int weekly, int monthly, string option)
+    [InlineData(-1, 0, 0, 0, EngineField.KeepLast)]
+    [InlineData(1, -2, 0, 0, EngineField.KeepDaily)]
+    [InlineData(1, 0, -1, 0, EngineField.KeepWeekly)]
+    [InlineData(1, 0, 0, -5, EngineField.KeepMonthly)]
+    public void A_negative_count_is_refused_naming_the_logical_field(int last, int daily, int weekly, int monthly, string field)
     {
         var error = Assert.Throws<InvalidInputException>(() => new RetentionPolicy(last, daily, weekly, monthly).Validate());
-        Assert.Equal(option, error.Field);
-        Assert.StartsWith(option + ":", error.Message);
+        Assert.Equal(field, error.Field);
+        Assert.Contains("is negative", error.Message);
+        Assert.DoesNotContain("--", error.Message);
+    }
+
+    [Fact]
+    public void A_field_mapper_renames_the_field_and_the_rules_in_the_message()
+    {
+        var error = Assert.Throws<InvalidInputException>(() => new RetentionPolicy(0, 0, 0, 0).Validate(f => "spec.retention." + f));
+        Assert.Equal("spec.retention.keepLast", error.Field);
+        Assert.Contains("spec.retention.keepMonthly", error.Message);
     }
 }

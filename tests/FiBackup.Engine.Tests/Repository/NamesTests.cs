@@ -1,3 +1,4 @@
+using FiBackup.Engine.Errors;
 using FiBackup.Engine.Repository;
 
 namespace FiBackup.Engine.Tests.Repository;
@@ -13,8 +14,10 @@ public class NamesTests
     [InlineData("web 1")]
     public void A_name_that_could_escape_the_repository_is_refused_naming_the_field(string name)
     {
-        var error = Assert.Throws<InvalidNameException>(() => SafeName.Validate("--domain", name));
-        Assert.StartsWith("--domain: ", error.Message);
+        var error = Assert.Throws<InvalidNameException>(() => SafeName.Validate(EngineField.Domain, name));
+        Assert.StartsWith($"domain \"{name}\" ", error.Message);
+        Assert.Equal(EngineField.Domain, error.Field);
+        Assert.Equal(ErrorReason.InvalidSpec, error.Reason);
     }
 
     [Theory]

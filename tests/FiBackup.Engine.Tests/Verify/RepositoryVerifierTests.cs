@@ -159,6 +159,7 @@ public sealed class RepositoryVerifierTests : IDisposable
             new RepositoryVerifier().VerifyAsync(domain.Layout, RestorePointId.Parse("20200101T000000Z"), CancellationToken.None));
 
         Assert.Contains("20200101T000000Z", error.Message);
-        Assert.Equal("--point", error.Field);
+        Assert.Equal(EngineField.Point, error.Field);
+        Assert.Equal(ErrorReason.PointNotFound, error.Reason);
     }
 }

@@ -19,6 +19,9 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         var totals = await EstimateAsync(journal, ct);
         long doneBefore = 0;
         var total = totals.Values.Sum();
+        var done = journal.Disks.ToDictionary(d => d.Target, _ => 0L);
+        // Per disk, in plan order; the sums are the overall figures.
+        List<DiskProgress> PerDisk() => journal.Disks.Select(d => new DiskProgress(d.Target, done[d.Target], totals[d.Target])).ToList();
         var disks = journal.Disks.ToList();
         for (var i = 0; i < disks.Count; i++)
         {
@@ -27,7 +30,8 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
             {
                 var diskProgress = new InlineProgress<CopyProgress>(p =>
                 {
-                    progress?.Report(new BackupProgress(BackupStep.Copying, doneBefore + p.BytesDone, total, disk.Target));
+                    done[disk.Target] = Math.Min(p.BytesDone, totals[disk.Target]);
+                    progress?.Report(new BackupProgress(BackupStep.Copying, doneBefore + done[disk.Target], total, disk.Target) { Disks = PerDisk() });
                     if (p.BytesDone > 0)
                     {
                         CrashPoint.Reached("during-copy");
@@ -39,7 +43,8 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
                 await journals.WriteAsync(journal.Name, journal, ct);
             }
             doneBefore += totals[disk.Target];
-            progress?.Report(new BackupProgress(BackupStep.Copying, doneBefore, total, disk.Target));
+            done[disk.Target] = totals[disk.Target];
+            progress?.Report(new BackupProgress(BackupStep.Copying, doneBefore, total, disk.Target) { Disks = PerDisk() });
         }
         return journal;
     }
@@ -85,8 +90,7 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         try
         {
             await QemuImg.ConvertAsync(disk.Frozen, partial, ct);
-            await using (var stream = new FileStream(partial, FileMode.Open, FileAccess.ReadWrite))
-                stream.Flush(flushToDisk: true);
+            AtomicFile.SyncFile(partial);
             var copied = await DescribeAsync(partial, disk.RepositoryFile, backing: null, ct);
             AtomicFile.Commit(partial, destination);
             return disk with { Copied = copied, BytesCopied = copied.Size };
@@ -121,7 +125,7 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
     {
         var totals = new Dictionary<string, long>();
         foreach (var disk in journal.Disks)
-            totals[disk.Target] = disk.Copied?.Size ?? await BytesToReadAsync(journal, disk, ct);
+            totals[disk.Target] = disk.Copied?.Size ?? disk.BytesToCopy ?? await BytesToReadAsync(journal, disk, ct);
         return totals;
     }
 

@@ -33,6 +33,7 @@ public sealed class RecordStep(ManifestStore manifests)
             DomainXml = journal.DomainXml,
             Quiesced = journal.Quiesced,
             Offline = journal.Offline,
+            IdempotencyKey = journal.IdempotencyKey,
             Tool = "fibackup " + (typeof(RecordStep).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
                 ?.InformationalVersion.Split('+')[0] ?? "?"),
         };

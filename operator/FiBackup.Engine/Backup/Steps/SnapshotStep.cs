@@ -31,9 +31,9 @@ public sealed class SnapshotStep
         }
         catch (QuiesceFailedException e)
         {
-            throw new FibackupException(
-                $"--quiesce required: {e.Message}; nothing was changed (install and start qemu-guest-agent in the guest, or use --quiesce preferred)",
-                "--quiesce", e);
+            throw new FibackupException(ErrorReason.QuiesceFailed,
+                $"quiesce is required but the guest could not be quiesced: {e.Message}; nothing was changed (install and start qemu-guest-agent in the guest, or make quiescing preferred)",
+                EngineField.Quiesce, e);
         }
     }
 }

@@ -18,6 +18,7 @@ namespace FiBackup.Engine.Repository.Locking;
 public sealed partial class DomainLock : IDisposable
 {
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan UnnamedHolderGrace = TimeSpan.FromSeconds(1);
 
     private SafeFileHandle? _file;
 
@@ -53,6 +54,11 @@ public sealed partial class DomainLock : IDisposable
             while (!TryLock(file, path))
             {
                 var remaining = wait - time.GetElapsedTime(started);
+                // Locked with no holder written: a holder in the instant between its flock and its write,
+                // or a child process forked by the last holder (it shares the open file until its exec
+                // closes it, O_CLOEXEC notwithstanding). Both pass within milliseconds; look again briefly.
+                if (remaining <= TimeSpan.Zero && time.GetElapsedTime(started) < UnnamedHolderGrace && ReadHolder(path) is null)
+                    remaining = TimeSpan.FromMilliseconds(20);
                 if (remaining <= TimeSpan.Zero) throw Busy(path, domain, wait);
                 Task.Delay(remaining < RetryInterval ? remaining : RetryInterval, time, ct).GetAwaiter().GetResult();
             }
@@ -95,8 +101,11 @@ public sealed partial class DomainLock : IDisposable
 
     private static BusyException Busy(string path, string? domain, TimeSpan waited)
     {
-        var what = domain is null ? "the lock" : $"domain {domain}";
-        var who = ReadHolder(path)?.ToString() ?? "another fibackup process";
+        // Every busy message names the domain ("domain web-1 is busy", as the operator's Lease says too):
+        // the caller's, else the one the holder wrote into the lock file.
+        var holder = ReadHolder(path);
+        var what = (domain ?? holder?.Domain) is { } name ? $"domain {name}" : "the domain of this lock";
+        var who = holder?.ToString() ?? "another fibackup process";
         var after = waited > TimeSpan.Zero ? $" (waited {waited.TotalSeconds:0.#} s)" : "";
         return new BusyException($"{what} is busy: {who} holds {path}{after}; try again when it finishes");
     }

@@ -3,29 +3,16 @@ using System.Text;
 namespace FiBackup.Engine.Repository.Locking;
 
 /// <summary>
-/// The two lock files that keep one operation per domain (invariant 5): one on the libvirt host
-/// for (URI, domain), so two runs cannot snapshot or consolidate the same VM at once whatever
-/// repository they use, and one in the repository for the domain, so two hosts or runs cannot
-/// write the same domain's restore points at once.
+/// Where the lock files that keep one operation per domain (invariant 5) live: the host locks of
+/// <see cref="FileDomainLocks"/> in $FIBACKUP_LOCK_DIR (default /run/lock/fibackup), keyed by the
+/// hypervisor's identity and the domain's UUID, and one in the repository for the domain, so two
+/// hosts or runs cannot write the same domain's restore points at once.
 /// </summary>
 public static class DomainLockPaths
 {
     public const string DirectoryVariable = "FIBACKUP_LOCK_DIR";
     public const string DefaultDirectory = "/run/lock/fibackup";
     private const int MaxPartLength = 100;
-
-    /// <summary>The host lock in $FIBACKUP_LOCK_DIR, or /run/lock/fibackup when it is unset.</summary>
-    public static string ForHost(string libvirtUri, string domain) =>
-        ForHost(libvirtUri, domain,
-            Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } directory ? directory : DefaultDirectory);
-
-    /// <summary>&lt;directory&gt;/&lt;sanitized uri&gt;-&lt;sanitized domain&gt;.lock, e.g. qemu_system-web-1.lock.</summary>
-    public static string ForHost(string libvirtUri, string domain, string directory)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(libvirtUri);
-        ArgumentException.ThrowIfNullOrEmpty(domain);
-        return Path.Combine(Path.GetFullPath(directory), $"{Sanitize(libvirtUri)}-{Sanitize(domain)}.lock");
-    }
 
     public static string ForRepository(DomainLayout layout) => layout.LockFile;
 

@@ -32,8 +32,12 @@ public static class DomainXmlDisks
             Shareable: disk.Element("shareable") is not null);
     }
 
-    /// <summary>The definition with one disk's source replaced by a qcow2 image file (its old backing chain dropped).</summary>
-    public static string WithDiskSource(string domainXml, string target, string imagePath)
+    /// <summary>
+    /// The definition with one disk's source replaced by an image file of format
+    /// <paramref name="format"/> (qcow2, raw, ...; its old backing chain dropped). The driver type
+    /// must be the image's own: QEMU refuses to start a raw image declared qcow2.
+    /// </summary>
+    public static string WithDiskSource(string domainXml, string target, string imagePath, string format)
     {
         var document = XDocument.Parse(domainXml);
         var disk = document.Root!.Element("devices")?.Elements("disk")
@@ -50,7 +54,12 @@ public static class DomainXmlDisks
         source.RemoveAttributes();
         source.SetAttributeValue("file", imagePath);
         var driver = disk.Element("driver");
-        driver?.SetAttributeValue("type", "qcow2");
+        if (driver is null)
+        {
+            driver = new XElement("driver", new XAttribute("name", "qemu"));
+            disk.AddFirst(driver);
+        }
+        driver.SetAttributeValue("type", format);
         return document.ToString();
     }
 }

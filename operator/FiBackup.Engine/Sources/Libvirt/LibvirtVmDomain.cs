@@ -32,16 +32,36 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
         {
             domain.CreateSnapshot(xml, flags);
         }
-        catch (LibvirtException e) when (quiesce)
+        catch (LibvirtException e) when (quiesce && IsGuestAgentFailure(e))
         {
             throw new QuiesceFailedException(e.LibvirtMessage, e);
         }
         catch (LibvirtException e)
         {
-            throw new FibackupException($"snapshot of domain {Name} failed, nothing was changed: {e.LibvirtMessage}", inner: e);
+            var wrapped = EngineBoundary.FromLibvirt(e, $"snapshot of domain {Name}");
+            // A lost connection or a busy domain says more than "snapshot failed"; otherwise it is the snapshot that failed.
+            var reason = wrapped.Reason == ErrorReason.LibvirtError ? ErrorReason.SnapshotFailed : wrapped.Reason;
+            throw new FibackupException(reason, $"snapshot of domain {Name} failed, nothing was changed: {e.LibvirtMessage}", wrapped.Field, e);
         }
         return Task.FromResult(System.Diagnostics.Stopwatch.GetElapsedTime(started));
     }
+
+    /// <summary>
+    /// Whether a quiesced snapshot failed because the guest could not be quiesced, rather than for
+    /// a reason of its own (an unusable overlay path, a busy domain, a lost connection), which must
+    /// keep its own reason and message. libvirt (qemuDomainAgentAvailable, qemu_agent.c) reports a
+    /// missing agent channel as ARGUMENT_UNSUPPORTED "QEMU guest agent is not configured", an agent
+    /// that is not connected or does not answer as AGENT_UNRESPONSIVE, a desynchronised one as
+    /// AGENT_UNSYNCED, and an fsfreeze the guest refuses as an error naming the agent command.
+    /// </summary>
+    private static bool IsGuestAgentFailure(LibvirtException e) => e.Code switch
+    {
+        LibvirtErrorCode.AgentUnresponsive or LibvirtErrorCode.AgentUnsynced => true,
+        LibvirtErrorCode.ArgumentUnsupported or LibvirtErrorCode.OperationUnsupported or LibvirtErrorCode.OperationInvalid
+            or LibvirtErrorCode.OperationFailed or LibvirtErrorCode.InternalError
+            => e.LibvirtMessage.Contains("agent", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
 
     public async Task CommitAsync(string target, string top, string baseImage, long bandwidthBytesPerSecond, CancellationToken ct)
     {
@@ -69,6 +89,17 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
         EnsureFinished(status, target, $"pull into the active image down to {baseImage}");
     }
 
+    public DiskJobKind? ActiveBlockJob(string target) => domain.GetBlockJobInfo(target)?.Type switch
+    {
+        null => null,
+        BlockJobType.Pull => DiskJobKind.Pull,
+        BlockJobType.Copy => DiskJobKind.Copy,
+        BlockJobType.Commit => DiskJobKind.Commit,
+        BlockJobType.ActiveCommit => DiskJobKind.ActiveCommit,
+        BlockJobType.Backup => DiskJobKind.Backup,
+        _ => DiskJobKind.Unknown,
+    };
+
     public async Task<bool> SettleBlockJobAsync(string target, CancellationToken ct)
     {
         var job = domain.GetBlockJobInfo(target);
@@ -86,15 +117,18 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
         return true;
     }
 
-    public void RedefineDiskSource(string target, string imagePath)
+    public void RedefineDiskSource(string target, string imagePath, string format)
     {
         if (IsRunning)
             throw new InvalidOperationException($"domain {Name} is running; its disk sources change through block jobs only");
-        var xml = DomainXmlDisks.WithDiskSource(domain.GetXml(DomainXmlFlags.Inactive | DomainXmlFlags.Secure), target, imagePath);
+        var xml = DomainXmlDisks.WithDiskSource(domain.GetXml(DomainXmlFlags.Inactive | DomainXmlFlags.Secure), target, imagePath, format);
         using var _ = domain.Connection.DefineDomain(xml);
     }
 
     public void Start(bool paused = false) => domain.Start(paused);
+
+    public void Undefine(bool removeNvram) =>
+        domain.Undefine(removeNvram ? DomainUndefineFlags.Nvram : DomainUndefineFlags.KeepNvram);
 
     public void Dispose() => domain.Dispose();
 
@@ -122,6 +156,6 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
         // Vanished: the job ended while no event reached us (e.g. before we subscribed); the caller
         // reads the chain afterwards and only deletes what is no longer in it.
         if (status is BlockJobStatus.Completed or BlockJobStatus.Vanished) return;
-        throw new FibackupException($"{what} on disk {target} of domain {Name} ended {status.ToString().ToLowerInvariant()}; the domain still runs on its previous, valid chain");
+        throw new FibackupException(ErrorReason.ConsolidationFailed, $"{what} on disk {target} of domain {Name} ended {status.ToString().ToLowerInvariant()}; the domain still runs on its previous, valid chain");
     }
 }

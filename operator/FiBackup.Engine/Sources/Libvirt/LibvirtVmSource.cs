@@ -1,9 +1,14 @@
+using System.Xml.Linq;
 using FiBackup.Engine.Errors;
 using FiBackup.Libvirt;
 
 namespace FiBackup.Engine.Sources.Libvirt;
 
-/// <summary>A libvirt host as a source of virtual machines (local or qemu+ssh:// / qemu+tls://).</summary>
+/// <summary>
+/// A libvirt host as a source of virtual machines (local or qemu+ssh:// / qemu+tls://). Every call
+/// goes through <see cref="EngineBoundary"/>, so a dropped connection surfaces as
+/// LibvirtUnreachable (retryable), not as a raw libvirt error.
+/// </summary>
 public sealed class LibvirtVmSource : IVmSource
 {
     private readonly LibvirtConnection connection;
@@ -13,16 +18,18 @@ public sealed class LibvirtVmSource : IVmSource
         this.connection = connection;
         Uri = uri;
         Host = connection.Hostname;
+        HypervisorId = HostUuidOf(connection) ?? "hostname-" + Host;
     }
 
     public string Uri { get; }
     public string Host { get; }
+    public string HypervisorId { get; }
 
     /// <summary>Connects, turning libvirt's refusal into an error that names the URI.</summary>
     public static LibvirtVmSource Connect(string uri)
     {
         if (string.IsNullOrWhiteSpace(uri))
-            throw new InvalidInputException("--connect: a libvirt URI is required (e.g. qemu:///system)", "--connect");
+            throw new InvalidInputException("a libvirt URI is required (e.g. qemu:///system)", EngineField.Source);
         try
         {
             var connection = LibvirtConnection.Open(uri);
@@ -44,28 +51,69 @@ public sealed class LibvirtVmSource : IVmSource
             // input (exit 2), not a host that failed. Checked only after libvirt refused it, so
             // URI aliases from libvirt.conf (plain names) keep working.
             throw new InvalidInputException(
-                $"--connect: \"{uri}\" is not a libvirt URI (e.g. qemu:///system or qemu+ssh://backup@hv1/system): {e.LibvirtMessage}", "--connect", e);
+                $"\"{uri}\" is not a libvirt URI (e.g. qemu:///system or qemu+ssh://backup@hv1/system): {e.LibvirtMessage}", EngineField.Source, e);
         }
         catch (LibvirtException e)
         {
-            throw new FibackupException($"--connect: cannot connect to {uri}: {e.LibvirtMessage}", "--connect", e);
+            var wrapped = EngineBoundary.FromLibvirt(e, $"connecting to {uri}");
+            // Whatever the code, failing to open the connection means the daemon is not reachable as
+            // given; only a refusal of the credentials is terminal.
+            throw new FibackupException(ErrorReason.LibvirtUnreachable, $"cannot connect to {uri}: {e.LibvirtMessage}", EngineField.Source, e,
+                wrapped.Reason == ErrorReason.LibvirtUnreachable ? wrapped.Retryable : true);
         }
     }
 
-    public IVmDomain OpenDomain(string name)
+    public IVmDomain OpenDomain(string name) => EngineBoundary.Run($"looking up domain {name} on {Uri}", () =>
     {
         var domain = connection.TryLookupDomain(name)
-                     ?? throw new InvalidInputException($"--domain: domain \"{name}\" not found on {Uri}", "--domain");
-        return new LibvirtVmDomain(domain);
-    }
+                     ?? throw new InvalidInputException($"domain \"{name}\" not found on {Uri}", EngineField.Domain, reason: ErrorReason.DomainNotFound);
+        return (IVmDomain)new LibvirtVmDomain(domain);
+    });
 
-    public bool DomainExists(string name)
+    public bool DomainExists(string name) => EngineBoundary.Run($"looking up domain {name} on {Uri}", () =>
     {
         using var domain = connection.TryLookupDomain(name);
         return domain is not null;
-    }
+    });
 
-    public IVmDomain DefineDomain(string xml) => new LibvirtVmDomain(connection.DefineDomain(xml));
+    public IReadOnlyList<string> ListDomainNames() => EngineBoundary.Run($"listing the domains on {Uri}", () =>
+    {
+        var domains = connection.ListDomains(includeInactive: true);
+        try
+        {
+            return (IReadOnlyList<string>)domains.Select(d => d.Name).Order(StringComparer.Ordinal).ToList();
+        }
+        finally
+        {
+            foreach (var domain in domains) domain.Dispose();
+        }
+    });
+
+    public IVmDomain DefineDomain(string xml) =>
+        EngineBoundary.Run($"defining a domain on {Uri}", () => (IVmDomain)new LibvirtVmDomain(connection.DefineDomain(xml)));
 
     public void Dispose() => connection.Dispose();
+
+    /// <summary>
+    /// The host UUID, or null when the daemon does not say (a driver without one, a capabilities
+    /// call refused): then the host name stands in, which still locks every URI that resolves to it.
+    /// </summary>
+    private static string? HostUuidOf(LibvirtConnection connection)
+    {
+        try
+        {
+            return HostUuid(connection.Capabilities);
+        }
+        catch (LibvirtException e) when (!EngineBoundary.IsConnectionLost(e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>&lt;capabilities&gt;&lt;host&gt;&lt;uuid&gt; (SMBIOS or /etc/machine-id based), lower case; null when absent.</summary>
+    internal static string? HostUuid(string capabilitiesXml)
+    {
+        var uuid = XDocument.Parse(capabilitiesXml).Root?.Element("host")?.Element("uuid")?.Value.Trim();
+        return string.IsNullOrEmpty(uuid) ? null : uuid.ToLowerInvariant();
+    }
 }
