@@ -1,6 +1,7 @@
 using FiBackup.Engine;
 using System.CommandLine;
 using FiBackup.Engine.Backup;
+using FiBackup.Engine.Repository.Locking;
 using FiBackup.Engine.Sources.Libvirt;
 
 namespace FiBackup.Operator.Cli;
@@ -18,10 +19,14 @@ public static class BackupCommand
         var quiesce = CliOptions.Choice("--quiesce", "Freeze guest filesystems through the guest agent", "disabled", "disabled", "preferred", "required");
         var bandwidth = new Option<string>("--bandwidth") { Description = "Limit for the copy and block jobs, bytes per second (e.g. 50MiB)" };
         var allowBaseWrite = new Option<bool>("--allow-base-write") { Description = "Allow committing into the original base image (never done otherwise)" };
+        var idempotencyKey = new Option<string>("--idempotency-key")
+        {
+            Description = "Makes a retry safe: when a restore point with this key exists, report it instead of taking another",
+        };
 
         var command = new Command("backup", "Back up a domain: snapshot, copy what changed since the last run, consolidate")
         {
-            connect, domain, repository, mode, consolidate, quiesce, bandwidth, allowBaseWrite,
+            connect, domain, repository, mode, consolidate, quiesce, bandwidth, allowBaseWrite, idempotencyKey,
         };
         command.SetAsyncAction(async (parse, context) =>
         {
@@ -34,15 +39,23 @@ public static class BackupCommand
                 Quiesce = CliOptions.ParseEnum<QuiesceMode>("--quiesce", parse.GetValue(quiesce)!),
                 BandwidthBytesPerSecond = parse.GetValue(bandwidth) is { } limit ? CliOptions.ParseSize("--bandwidth", limit) : null,
                 AllowBaseWrite = parse.GetValue(allowBaseWrite),
+                IdempotencyKey = parse.GetValue(idempotencyKey),
             };
             using var source = LibvirtVmSource.Connect(parse.GetValue(connect)!);
             BackupResult result;
             using (var progress = TerminalProgress.ForConsole(context.Error))
-                result = await new BackupRunner(TimeProvider.System).RunAsync(source, request, progress, context.CancellationToken);
+                result = await new BackupRunner(TimeProvider.System, new FileDomainLocks()).RunAsync(source, request, progress, context.CancellationToken);
 
             foreach (var warning in result.Warnings) context.Error.WriteLine($"fibackup: warning: {warning}");
+            if (result.RecoveredInterruptedRun is { } recovered) context.Error.WriteLine($"fibackup: note: {recovered}");
             var type = result.Type.ToString().ToLowerInvariant();
-            context.Output.WriteLine($"{request.Domain}: {type} restore point {result.PointId} (chain {result.Chain}){(result.Quiesced ? ", quiesced" : "")}, snapshot {result.SnapshotDuration.TotalMilliseconds:0} ms");
+            var how = result.Outcome switch
+            {
+                BackupOutcome.AlreadyDone => ", already taken for this idempotency key (nothing done)",
+                BackupOutcome.FinishedInterrupted => ", finished from an interrupted run of this idempotency key",
+                _ => $", snapshot {result.SnapshotDuration.TotalMilliseconds:0} ms",
+            };
+            context.Output.WriteLine($"{request.Domain}: {type} restore point {result.PointId} (chain {result.Chain}){(result.Quiesced ? ", quiesced" : "")}{how}");
             foreach (var disk in result.Disks)
                 context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {ByteSize.Format(disk.Bytes)} (copied {ByteSize.Format(disk.BytesCopied)})");
             return CommandRunner.Success;

@@ -44,7 +44,7 @@ public static partial class CliOptions
     public static TEnum ParseEnum<TEnum>(string option, string value) where TEnum : struct, Enum =>
         Enum.TryParse<TEnum>(value, ignoreCase: true, out var parsed)
             ? parsed
-            : throw new InvalidInputException($"{option}: \"{value}\" is not one of {string.Join(", ", Enum.GetNames<TEnum>()).ToLowerInvariant()}", option);
+            : throw new InvalidInputException($"\"{value}\" is not one of {string.Join(", ", Enum.GetNames<TEnum>()).ToLowerInvariant()}", option);
 
     [GeneratedRegex(@"^\s*(?<number>\d+(\.\d+)?)\s*(?<unit>[KMGT]?i?B?|[kmgt]i?b?)?\s*(/s)?\s*$")]
     private static partial Regex SizePattern();
@@ -57,7 +57,7 @@ public static partial class CliOptions
     {
         var match = SizePattern().Match(text);
         if (!match.Success)
-            throw new InvalidInputException($"{option}: \"{text}\" is not a size (examples: 50MiB, 200Mi, 1G, 1048576)", option);
+            throw new InvalidInputException($"\"{text}\" is not a size (examples: 50MiB, 200Mi, 1G, 1048576)", option);
         var number = double.Parse(match.Groups["number"].Value, CultureInfo.InvariantCulture);
         var unit = match.Groups["unit"].Value.ToUpperInvariant().TrimEnd('B');
         double multiplier = unit switch
@@ -65,11 +65,11 @@ public static partial class CliOptions
             "" => 1,
             "K" => 1e3, "M" => 1e6, "G" => 1e9, "T" => 1e12,
             "KI" => 1L << 10, "MI" => 1L << 20, "GI" => 1L << 30, "TI" => 1L << 40,
-            _ => throw new InvalidInputException($"{option}: unknown unit in \"{text}\"", option),
+            _ => throw new InvalidInputException($"unknown unit in \"{text}\"", option),
         };
         var bytes = number * multiplier;
         if (bytes < 1 || bytes > long.MaxValue)
-            throw new InvalidInputException($"{option}: \"{text}\" must be at least 1 byte", option);
+            throw new InvalidInputException($"\"{text}\" must be at least 1 byte", option);
         return (long)bytes;
     }
 }

@@ -7,7 +7,8 @@ namespace FiBackup.Operator.Cli;
 
 /// <summary>
 /// Runs a command body and turns every failure into the CLI contract: one line on stderr,
-/// "fibackup: error: &lt;what was wrong&gt;", and a non-zero exit code.
+/// "fibackup: error: [--flag: ]&lt;what was wrong&gt;" (the flag from the error's logical field,
+/// <see cref="CliFields"/>), and a non-zero exit code.
 /// </summary>
 public static class CommandRunner
 {
@@ -27,12 +28,14 @@ public static class CommandRunner
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                context.Error.WriteLine("fibackup: interrupted; nothing was left half-done (the next run recovers)");
+                // Not "nothing was left half-done": a backup undoes its snapshot on the way out, but whatever
+                // it could not undo (or a kill cut short) stays journaled for the next run to settle.
+                context.Error.WriteLine("fibackup: interrupted; the next run for the domain finishes or undoes whatever this one left unfinished");
                 return 130;
             }
             catch (Exception e) when (ExitCodeFor(e) is { } code)
             {
-                context.Error.WriteLine($"fibackup: error: {OneLine(e.Message)}");
+                context.Error.WriteLine($"fibackup: error: {OneLine(CliFields.Describe(e))}");
                 if (Environment.GetEnvironmentVariable("FIBACKUP_DEBUG") == "1")
                     context.Error.WriteLine(e.ToString());
                 return code;
@@ -42,6 +45,7 @@ public static class CommandRunner
     private static int? ExitCodeFor(Exception e) => e switch
     {
         InvalidInputException or InvalidNameException or FormatException => InvalidInput,
+        FibackupException { Reason: ErrorReason.DomainBusy } => Busy,
         BusyException => Busy,
         FibackupException or ExternalToolException or IOException
             or UnauthorizedAccessException or InvalidDataException => Failure,

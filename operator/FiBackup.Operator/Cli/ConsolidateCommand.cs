@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FiBackup.Engine.Backup;
 using FiBackup.Engine.Consolidation;
+using FiBackup.Engine.Repository.Locking;
 using FiBackup.Engine.Sources.Libvirt;
 
 namespace FiBackup.Operator.Cli;
@@ -25,7 +26,7 @@ public static class ConsolidateCommand
             var chosen = CliOptions.ParseEnum<ConsolidationMethod>("--method", parse.GetValue(method)!);
             var limit = parse.GetValue(bandwidth) is { } text ? CliOptions.ParseSize("--bandwidth", text) : 0;
             using var source = LibvirtVmSource.Connect(parse.GetValue(connect)!);
-            var outcomes = await new ConsolidateRunner().RunAsync(source, parse.GetValue(domain)!, chosen,
+            var outcomes = await new ConsolidateRunner(new FileDomainLocks()).RunAsync(source, parse.GetValue(domain)!, chosen,
                 parse.GetValue(allowBaseWrite), limit, context.CancellationToken);
             foreach (var outcome in outcomes)
             {

@@ -14,6 +14,9 @@ public static class FibackupCommandLine
         root.Subcommands.Add(ConsolidateCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(PruneCommand.Create());
+        root.Subcommands.Add(OperatorCommand.Create());
+        root.Subcommands.Add(MoverCommand.Create());
+        root.Subcommands.Add(CrdsCommand.Create());
         root.Subcommands.Add(VersionCommand.Create());
         return root;
     }

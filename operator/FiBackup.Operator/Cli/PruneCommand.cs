@@ -32,7 +32,7 @@ public static class PruneCommand
         {
             var policy = new RetentionPolicy(parseResult.GetValue(keepLast), parseResult.GetValue(keepDaily),
                 parseResult.GetValue(keepWeekly), parseResult.GetValue(keepMonthly));
-            policy.Validate();
+            policy.Validate(field => CliFields.FlagFor(field) ?? field);
             var zone = ZoneFrom(parseResult.GetValue(timeZone));
             var repository = repositoryOptions.OpenRepository(parseResult);
             var domain = repositoryOptions.SelectOneDomain(parseResult, repository);
@@ -75,7 +75,7 @@ public static class PruneCommand
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
         {
-            throw new InvalidInputException($"--time-zone: \"{name}\" is not a known time zone; give an IANA name such as Europe/Rome or UTC", "--time-zone");
+            throw new InvalidInputException($"\"{name}\" is not a known time zone; give an IANA name such as Europe/Rome or UTC", "--time-zone");
         }
     }
 }

@@ -34,7 +34,7 @@ internal sealed class RepositoryOptions
         var directory = parseResult.GetValue(Repository)!;
         if (!System.IO.Directory.Exists(directory))
             throw new InvalidInputException(
-                $"--repository: {Path.GetFullPath(directory)} does not exist or is not a directory; give the repository directory", "--repository");
+                $"{Path.GetFullPath(directory)} does not exist or is not a directory; give the repository directory", "--repository");
         return new RepositoryLayout(directory);
     }
 
@@ -43,15 +43,15 @@ internal sealed class RepositoryOptions
     {
         var domain = parseResult.GetValue(Domain);
         var host = parseResult.GetValue(Host);
-        if (domain is not null) SafeName.Validate("--domain", domain);
-        if (host is not null) SafeName.Validate("--host", host);
+        if (domain is not null) SafeName.Validate(EngineField.Domain, domain);
+        if (host is not null) SafeName.Validate(EngineField.Host, host);
         var selected = repository.Domains(domain, host).ToList();
         if (selected.Count == 0 && (domain is not null || host is not null))
         {
             var all = repository.Domains().ToList();
             var which = string.Join(" ", new[] { domain is null ? null : $"domain \"{domain}\"", host is null ? null : $"host \"{host}\"" }.OfType<string>());
             var known = all.Count == 0 ? "it has none" : "it has " + string.Join(", ", all.Select(d => $"{d.Host}/{d.Domain}"));
-            throw new InvalidInputException($"--domain: no {which} in repository {repository.Root} ({known})", domain is null ? "--host" : "--domain");
+            throw new InvalidInputException($"no {which} in repository {repository.Root} ({known})", domain is null ? "--host" : "--domain");
         }
         return selected;
     }
@@ -62,7 +62,7 @@ internal sealed class RepositoryOptions
         var selected = SelectDomains(parseResult, repository);
         if (selected.Count > 1)
             throw new InvalidInputException(
-                $"--domain: \"{selected[0].Domain}\" exists under several hosts ({string.Join(", ", selected.Select(d => d.Host))}); add --host to choose one",
+                $"\"{selected[0].Domain}\" exists under several hosts ({string.Join(", ", selected.Select(d => d.Host))}); add --host to choose one",
                 "--host");
         return selected[0];
     }

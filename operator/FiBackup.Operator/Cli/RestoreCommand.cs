@@ -1,5 +1,6 @@
 using FiBackup.Engine;
 using System.CommandLine;
+using FiBackup.Engine.Repository.Locking;
 using FiBackup.Engine.Restore;
 using FiBackup.Engine.Sources;
 using FiBackup.Engine.Sources.Libvirt;
@@ -46,7 +47,7 @@ public static class RestoreCommand
                 Host = parse.GetValue(host),
             };
             using IVmSource? source = request.Define ? LibvirtVmSource.Connect(parse.GetValue(connect)!) : null;
-            var result = await new RestoreRunner().RunAsync(source, request, progress: null, context.CancellationToken);
+            var result = await new RestoreRunner(new FileDomainLocks()).RunAsync(source, request, progress: null, context.CancellationToken);
             foreach (var note in result.Notes) context.Error.WriteLine($"fibackup: note: {note}");
             context.Output.WriteLine($"restored {request.Domain} point {result.PointId}" +
                                      (result.Defined ? $" as domain {result.Domain}" : " (images only)") +

@@ -27,10 +27,10 @@ public static class VerifyCommand
             if (parseResult.GetValue(point) is { } text)
             {
                 onlyPoint = RestorePointId.TryParse(text, out var id) ? id
-                    : throw new InvalidInputException($"--point: \"{text}\" is not a restore point id (yyyyMMddTHHmmssZ, e.g. 20261127T020000Z)", "--point");
+                    : throw new InvalidInputException($"\"{text}\" is not a restore point id (yyyyMMddTHHmmssZ, e.g. 20261127T020000Z)", "--point");
                 domains = domains.Where(d => File.Exists(d.ManifestPath(id))).ToList();
                 if (domains.Count == 0)
-                    throw new InvalidInputException($"--point: no selected domain in {repository.Root} has restore point {text}; `fibackup list` shows the points", "--point");
+                    throw new InvalidInputException($"no selected domain in {repository.Root} has restore point {text}; `fibackup list` shows the points", "--point");
             }
 
             var verifier = new RepositoryVerifier();

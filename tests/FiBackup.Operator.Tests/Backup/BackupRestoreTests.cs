@@ -74,7 +74,7 @@ public sealed class BackupRestoreTests(LibvirtFixture fixture)
         Assert.Equal(baseImage, chain[^1]);
         Assert.Equal(baseDigest, Sha256(baseImage));
         // Only the active overlay and the accumulator remain of fibackup's overlays.
-        Assert.Equal(2, Directory.GetFiles(scenario.Domain.Directory, "vda.fib-*.qcow2").Length);
+        Assert.Equal(2, Directory.GetFiles(scenario.Domain.Directory, "vda.qcow2.fib-*.qcow2").Length);
     }
 
     [Fact]

@@ -57,8 +57,14 @@ public sealed partial class BackupScenario : IAsyncDisposable
         if (Domain.Domain.IsActive)
             await Domain.WriteGuestPatternAsync(target, offset, length, pattern);
         else
-            await ExternalTool.RunAsync("qemu-io", ["-f", "qcow2", "-c", $"write -P 0x{pattern:x2} {offset} {length}", ActiveImage(target)], CancellationToken.None);
+            await ExternalTool.RunAsync("qemu-io", ["-f", FormatOfActiveImage(target), "-c", $"write -P 0x{pattern:x2} {offset} {length}", ActiveImage(target)], CancellationToken.None);
         expected[target].Write(offset, length, pattern);
+    }
+
+    private string FormatOfActiveImage(string target)
+    {
+        var disk = Domain.Disk(target);
+        return ActiveImage(target) == disk.Path ? disk.Format : "qcow2";
     }
 
     /// <summary>Records what a template base under a disk holds (it is part of the guest's view).</summary>
@@ -127,10 +133,7 @@ public sealed partial class BackupScenario : IAsyncDisposable
         {
             try
             {
-                using var restored = Domain.Connection.TryLookupDomain(name);
-                if (restored is null) continue;
-                if (restored.IsActive) restored.Destroy();
-                restored.Undefine(DomainUndefineFlags.Nvram);
+                Domain.Connection.RemoveDomain(name);
             }
             catch (LibvirtException e)
             {

@@ -99,7 +99,7 @@ public sealed class BadInputTests(BackedUpDomain shared) : IClassFixture<BackedU
 
         var run = await Fibackup.RunAsync(Backup(repository, "--mode", "incremental"));
 
-        CliError.AssertFailed(run, CliError.InvalidInput, "--mode incremental", "no restore point");
+        CliError.AssertFailed(run, CliError.InvalidInput, "--mode: ", "incremental", "no restore point");
         await before.AssertUnchangedAsync(Scenario, run, repository);
     }
 

@@ -48,6 +48,31 @@ public sealed class QuiesceTests(LibvirtFixture fixture)
         await scenario.AssertRestoresExactlyAsync(scenario.PointIds[0]);
     }
 
+    [Theory]
+    [InlineData("required")]
+    [InlineData("preferred")]
+    public async Task A_snapshot_failure_that_is_not_the_guest_agent_keeps_its_own_reason_and_libvirts_message(string quiesce)
+    {
+        // A disk file name so long that its overlay's name exceeds NAME_MAX: libvirt cannot stat the
+        // overlay path ("File name too long") and refuses the snapshot before it asks the guest agent.
+        await using var scenario = await BackupScenario.CreateAsync(fixture, options: new TestDomainOptions
+        {
+            GuestAgentChannel = true,
+            DiskFileNames = new Dictionary<string, string> { ["vda"] = new string('a', 240) + ".qcow2" },
+        });
+        await scenario.WriteAsync("vda", 0, MiB, 0x34);
+        var before = await UntouchedState.CaptureAsync(scenario);
+
+        var run = await Fibackup.RunAsync("backup", "--connect", LibvirtFixture.Uri, "--domain", scenario.Domain.Name,
+            "--repository", scenario.Repository, "--quiesce", quiesce);
+
+        var error = CliError.AssertFailed(run, CliError.Failure, $"snapshot of domain {scenario.Domain.Name} failed, nothing was changed", "File name too long");
+        Assert.DoesNotContain("quiesce", error);
+        Assert.DoesNotContain("could not quiesce", run.Error);
+        await before.AssertUnchangedAsync(scenario, run);
+        await scenario.Domain.AssertGuestPatternAsync("vda", 0, MiB, 0x34);
+    }
+
     /// <summary>`list` does not show whether a point is quiesced; its manifest (docs/repository-format.md) does.</summary>
     private static JsonElement ManifestOf(BackupScenario scenario, JsonElement listed)
     {

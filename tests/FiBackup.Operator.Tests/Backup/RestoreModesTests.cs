@@ -67,7 +67,7 @@ public sealed class RestoreModesTests(LibvirtFixture fixture, BackedUpDomain sha
 
         var run = await RestoreAsync(scenario, shared.PointId, target);
 
-        CliError.AssertFailed(run, CliError.InvalidInput, $"\"{scenario.Domain.Name}\" exists", "--as", "--force");
+        CliError.AssertFailed(run, CliError.InvalidInput, $"\"{scenario.Domain.Name}\" exists", "--as: ", "new name", "in place");
         Assert.False(Path.Exists(target), "a refused restore created its target directory");
         await before.AssertUnchangedAsync(scenario, run);
     }
@@ -144,6 +144,29 @@ public sealed class RestoreModesTests(LibvirtFixture fixture, BackedUpDomain sha
         using var restored = copy.Lookup();
         Assert.True(restored.IsActive, $"{copy.Name} was restored with --start but does not run");
         await RestoredDomain.AssertDisksRestoredAsync(scenario, restored, shared.PointId, target, "vda", "vdb");
+    }
+
+    [Fact]
+    public async Task A_restore_whose_start_fails_says_so_in_one_line_undefines_the_copy_and_names_the_images_it_kept()
+    {
+        // The saved XML still attaches the install ISO, which is gone by the time of the restore:
+        // libvirt defines the copy, and starting it fails.
+        await using var scenario = await BackupScenario.CreateAsync(fixture, running: false, new TestDomainOptions { Cdrom = true });
+        await scenario.WriteAsync("vda", 0, MiB, 0x56);
+        await scenario.BackupAsync();
+        File.Delete(scenario.Domain.CdromPath!);
+        await using var copy = new RestoredDomain(scenario.Domain.Connection, $"{scenario.Domain.Name}-nostart");
+        var target = Path.Combine(scenario.WorkDirectory, "start-fails");
+
+        var run = await RestoreAsync(scenario, scenario.PointIds[0], target, "--as", copy.Name, "--start");
+
+        var error = CliError.AssertFailed(run, CliError.Failure, copy.Name, "libvirt", scenario.Domain.CdromPath!, "undefined", target);
+        Assert.DoesNotContain("Unhandled exception", run.ToString());
+        Assert.DoesNotContain("   at ", run.Error);
+        Assert.Null(scenario.Domain.Connection.TryLookupDomain(copy.Name));
+        var images = Directory.GetFiles(target, "*.qcow2");
+        Assert.NotEmpty(images);
+        Assert.All(images, image => Assert.Contains(image, error));
     }
 
     /// <summary>Domains named after the test domain (other test assemblies define domains of their own meanwhile).</summary>

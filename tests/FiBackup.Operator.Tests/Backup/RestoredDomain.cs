@@ -40,10 +40,7 @@ public sealed class RestoredDomain(LibvirtConnection connection, string name) : 
     {
         try
         {
-            using var domain = connection.TryLookupDomain(Name);
-            if (domain is null) return;
-            if (domain.IsActive) domain.Destroy();
-            domain.Undefine(DomainUndefineFlags.Nvram);
+            connection.RemoveDomain(Name);
         }
         catch (LibvirtException e)
         {

@@ -25,16 +25,23 @@ public static class Fibackup
     /// Runs the built fibackup.dll (copied beside the tests) in its own process, for what only a
     /// process can show, such as being killed half-way by FIBACKUP_CRASH_AT.
     /// </summary>
-    public static async Task<CliRun> RunProcessAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<CliRun> RunProcessAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunProcessAsync(launcher: [], environment, args);
+
+    /// <summary>
+    /// As <see cref="RunProcessAsync(IReadOnlyDictionary{string, string}, string[])"/>, started through
+    /// <paramref name="launcher"/> (a command and its arguments, e.g. setpriv to run as another user).
+    /// </summary>
+    public static async Task<CliRun> RunProcessAsync(IReadOnlyList<string> launcher, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        string[] command = [.. launcher, "dotnet", Path.Combine(AppContext.BaseDirectory, "fibackup.dll"), .. args];
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fibackup.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var arg in command[1..]) start.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

@@ -78,7 +78,7 @@ public sealed class PruneCommandTests : IDisposable
         var run = await Fibackup.RunAsync(Prune(option, value));
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith($"fibackup: error: {option}: {value} is negative", run.Error);
+        Assert.StartsWith($"fibackup: error: {option}: the count {value} is negative", run.Error);
         Assert.Equal(5, (await ListedIdsAsync()).Count);
     }
 
@@ -90,7 +90,7 @@ public sealed class PruneCommandTests : IDisposable
         var run = await Fibackup.RunAsync(Prune());
 
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("fibackup: error: at least one --keep-* option is needed", run.Error);
+        Assert.StartsWith("fibackup: error: --keep-last: at least one keep rule must be above 0 (all of --keep-last, --keep-daily, --keep-weekly, --keep-monthly are 0)", run.Error);
     }
 
     [Theory]

@@ -67,7 +67,13 @@ public sealed class LibvirtFixture : IAsyncLifetime
             for (var i = 0; i < disks; i++)
             {
                 var target = "vd" + (char)('a' + i);
-                var path = Path.Combine(directory, target + ".qcow2");
+                var path = Path.Combine(directory, options.DiskFileNames.GetValueOrDefault(target) ?? target + ".qcow2");
+                if (options.RawDisks.Contains(target))
+                {
+                    await using (var raw = File.Create(path)) raw.SetLength(diskBytes);
+                    diskList.Add(new TestDisk(target, path, null, "raw"));
+                    continue;
+                }
                 string? template = null;
                 if (options.DisksWithBackingChain.Contains(target))
                 {
@@ -129,15 +135,7 @@ public sealed class LibvirtFixture : IAsyncLifetime
         }
     }
 
-    private void RemoveDomain(string name)
-    {
-        using var domain = connection?.TryLookupDomain(name);
-        if (domain is null) return;
-        if (domain.IsActive) domain.Destroy();
-        if (domain.IsPersistent)
-            domain.Undefine(DomainUndefineFlags.ManagedSave | DomainUndefineFlags.SnapshotsMetadata
-                | DomainUndefineFlags.CheckpointsMetadata | DomainUndefineFlags.Nvram);
-    }
+    private void RemoveDomain(string name) => connection?.RemoveDomain(name);
 
     /// <summary>Removes every domain this fixture made that a test did not dispose (last resort).</summary>
     public async Task DisposeAsync()

@@ -17,7 +17,13 @@ public sealed record TestDomainOptions
 
     /// <summary>Starts the domain paused (only with start: true).</summary>
     public bool StartPaused { get; init; }
+
+    /// <summary>Image file names by disk target (default: &lt;target&gt;.qcow2), e.g. two disks x.qcow2 and x.img.</summary>
+    public IReadOnlyDictionary<string, string> DiskFileNames { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Disk targets whose image is a raw file (driver type raw) instead of qcow2.</summary>
+    public IReadOnlyCollection<string> RawDisks { get; init; } = [];
 }
 
 /// <summary>One disk of a test domain: its target and the image it was created with.</summary>
-public sealed record TestDisk(string Target, string Path, string? TemplatePath);
+public sealed record TestDisk(string Target, string Path, string? TemplatePath, string Format = "qcow2");

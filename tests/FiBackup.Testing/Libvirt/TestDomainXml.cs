@@ -3,7 +3,7 @@ using System.Text;
 
 namespace FiBackup.Testing.Libvirt;
 
-/// <summary>The XML of a throwaway TCG domain: no guest OS, no graphics, no balloon, virtio qcow2 disks.</summary>
+/// <summary>The XML of a throwaway TCG domain: no guest OS, no graphics, no balloon, virtio disks (qcow2 unless a test asks for raw).</summary>
 internal static class TestDomainXml
 {
     internal static string Build(string name, IReadOnlyList<TestDisk> disks, string? cdromPath, bool guestAgentChannel)
@@ -24,7 +24,7 @@ internal static class TestDomainXml
         {
             xml.Append($"""
                     <disk type='file' device='disk'>
-                      <driver name='qemu' type='qcow2'/>
+                      <driver name='qemu' type='{disk.Format}'/>
                       <source file='{SecurityElement.Escape(disk.Path)}'/>
                       <target dev='{disk.Target}' bus='virtio'/>
                     </disk>
