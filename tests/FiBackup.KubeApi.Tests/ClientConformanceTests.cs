@@ -8,22 +8,9 @@ using k8s.Models;
 namespace FiBackup.KubeApi.Tests;
 
 /// <summary>The server driven by KubernetesClient, the library the operator is built on.</summary>
-public sealed class ClientConformanceTests : IAsyncLifetime
+public sealed class ClientConformanceTests : ServerAndClient
 {
-    private KubeApiServer _api = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _api = await TestAssets.StartWithVmBackupCrdAsync(new KubeApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200) });
-        _client = _api.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _api.DisposeAsync();
-    }
+    protected override Task<KubeApiServer> StartServerAsync() => TestAssets.StartWithVmBackupCrdAsync(new KubeApiServerOptions { BookmarkInterval = TimeSpan.FromMilliseconds(200) });
 
     private static V1ConfigMap ConfigMap(string name, string value = "1", IDictionary<string, string>? labels = null) =>
         new() { Metadata = new V1ObjectMeta { Name = name, Labels = labels }, Data = new Dictionary<string, string> { ["a"] = value } };
@@ -311,23 +298,8 @@ public sealed class ClientConformanceTests : IAsyncLifetime
 }
 
 /// <summary>Built-in kinds whose server-side rules the operator depends on.</summary>
-public sealed class BuiltInKindTests : IAsyncLifetime
+public sealed class BuiltInKindTests : ServerAndClient
 {
-    private KubeApiServer _api = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _api = await KubeApiServer.StartAsync();
-        _client = _api.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _api.DisposeAsync();
-    }
-
     [Fact]
     public async Task An_events_k8s_io_event_is_also_a_core_event()
     {

@@ -8,23 +8,8 @@ using k8s.Models;
 namespace FiBackup.KubeApi.Tests;
 
 /// <summary>The faults operator tests will lean on, and the server's own life cycle.</summary>
-public sealed class FaultInjectionTests : IAsyncLifetime
+public sealed class FaultInjectionTests : ServerAndClient
 {
-    private KubeApiServer _api = null!;
-    private Kubernetes _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        _api = await KubeApiServer.StartAsync();
-        _client = _api.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        await _api.DisposeAsync();
-    }
-
     [Theory]
     [InlineData(500, "InternalError")]
     [InlineData(429, "TooManyRequests")]
@@ -103,7 +88,7 @@ public sealed class FaultInjectionTests : IAsyncLifetime
         var group = Assert.Single((await _client.Apis.GetAPIVersionsAsync()).Groups, g => g.Name == "fibackup.io");
         Assert.Equal("fibackup.io/v1alpha1", group.PreferredVersion.GroupVersion);
 
-        using var http = new HttpClient { BaseAddress = _api.Url };
+        using var http = _api.CreateHttpClient();
         var resources = await http.GetStringAsync("apis/fibackup.io/v1alpha1");
         Assert.Contains("\"name\":\"vmbackups/status\"", resources);
         Assert.Contains("\"shortNames\":[\"vmb\"]", resources);

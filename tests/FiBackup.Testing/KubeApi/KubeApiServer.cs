@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using FiBackup.Testing.KubeApi.Auth;
 using FiBackup.Testing.KubeApi.Controllers;
 using FiBackup.Testing.KubeApi.Faults;
 using FiBackup.Testing.KubeApi.Json;
@@ -54,6 +55,12 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>The server's base URL, e.g. http://127.0.0.1:38411/.</summary>
     public Uri Url { get; }
 
+    /// <summary>
+    /// The HTTPS port (self-signed <see cref="ServingCertificate"/>): full authentication, so no token there is
+    /// system:anonymous. Service account kubeconfigs use it, because kubectl sends tokens over HTTPS only.
+    /// </summary>
+    public required Uri SecureUrl { get; init; }
+
     /// <summary>A kubeconfig pointing at this server (context "fibackup-test", namespace "default").</summary>
     public string KubeconfigPath { get; }
 
@@ -75,20 +82,23 @@ public sealed class KubeApiServer : IAsyncDisposable
     public static async Task<KubeApiServer> StartAsync(KubeApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new KubeApiServerOptions();
-        var catalog = new ResourceCatalog(BuiltInResources.All(() => options.Time.GetUtcNow()));
         var store = new ObjectStore(new ChangeHistory(options.HistoryWindow), new WatchHub());
-        var api = new ApiContext(store, catalog, options);
+        var rbac = new RbacAuthorizer(store);
+        var catalog = new ResourceCatalog(BuiltInResources.All(() => options.Time.GetUtcNow(), new EscalationCheck(rbac)));
+        var api = new ApiContext(store, catalog, options, rbac, new ServiceAccountTokens(options.Time));
         var faults = new FaultInjector(store);
         var stopping = new CancellationTokenSource();
         var router = new ApiRouter(api, faults, new OpenApiDocuments(catalog), stopping.Token);
 
         CreateInitialNamespaces(api, options.Namespaces);
+        CreateDefaultRoles(api);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "FiBackup.KubeApi" });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Port);
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(ServingCertificate.Instance));
             kestrel.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
         });
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
@@ -96,8 +106,9 @@ public sealed class KubeApiServer : IAsyncDisposable
         app.Run(router.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var url = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var url = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        var secureUrl = new Uri(addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
 
         string? scratch = null;
         var kubeconfigPath = options.KubeconfigPath;
@@ -116,7 +127,7 @@ public sealed class KubeApiServer : IAsyncDisposable
             lock (store.Gate) store.Hub.SendBookmarks(store.Revision);
         }, null, options.BookmarkInterval, options.BookmarkInterval);
 
-        return new KubeApiServer(app, api, faults, stopping, controllers, bookmarks, url, kubeconfigPath, scratch);
+        return new KubeApiServer(app, api, faults, stopping, controllers, bookmarks, url, kubeconfigPath, scratch) { SecureUrl = secureUrl };
     }
 
     private static void CreateInitialNamespaces(ApiContext api, IEnumerable<string> names)
@@ -132,6 +143,58 @@ public sealed class KubeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The bootstrap RBAC objects kube-apiserver creates at start (discovery for all, cluster-admin for system:masters).</summary>
+    private static void CreateDefaultRoles(ApiContext api)
+    {
+        var writer = new ObjectWriter(api);
+        lock (api.Store.Gate)
+        {
+            foreach (var obj in DefaultRoles.All())
+            {
+                var gv = GroupVersion.FromApiVersion(obj.GetString("apiVersion")!);
+                writer.Create(api.Catalog.FindKind(gv.Group, gv.Version, obj.GetString("kind")!)!, obj, dryRun: false);
+            }
+        }
+    }
+
+    /// <summary>The admin kubeconfig's bearer token: system:masters, never restricted.</summary>
+    public static string AdminToken => Authenticator.AdminToken;
+
+    /// <summary>
+    /// A token for an existing ServiceAccount (as TokenRequest issues one, default lifetime one hour): it
+    /// authenticates as system:serviceaccount:NS:NAME and stops working when the ServiceAccount is deleted.
+    /// </summary>
+    public string IssueToken(string ns, string serviceAccount, TimeSpan? lifetime = null)
+    {
+        string? uid;
+        lock (Context.Store.Gate) uid = Context.Store.Get(new("", "serviceaccounts"), ns, serviceAccount)?.Uid();
+        if (uid is null) throw new InvalidOperationException($"serviceaccount \"{serviceAccount}\" not found in namespace \"{ns}\"; create it before issuing a token");
+        return Context.Tokens.Issue(ns, serviceAccount, uid, lifetime ?? ServiceAccountTokens.DefaultLifetime, [ServiceAccountTokens.Issuer], out _);
+    }
+
+    /// <summary>Writes a kubeconfig next to the admin one that uses a fresh token of the ServiceAccount (default namespace NS).</summary>
+    public string WriteKubeconfigFor(string ns, string serviceAccount)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(KubeconfigPath)!, $"kubeconfig-{ns}-{serviceAccount}");
+        Kubeconfig.Write(path, SecureUrl, IssueToken(ns, serviceAccount), ns, ServingCertificate.AuthorityData);
+        return path;
+    }
+
+    /// <summary>A KubernetesClient authenticated as the ServiceAccount.</summary>
+    public Kubernetes CreateClientFor(string ns, string serviceAccount) =>
+        new(KubernetesClientConfiguration.BuildConfigFromConfigFile(WriteKubeconfigFor(ns, serviceAccount)));
+
+    /// <summary>kubectl with another kubeconfig (e.g. one from <see cref="WriteKubeconfigFor"/>), sharing this server's cache.</summary>
+    public Kubectl KubectlWith(string kubeconfigPath) => new(this, kubeconfigPath);
+
+    /// <summary>A raw HTTP client sending the admin token.</summary>
+    public HttpClient CreateHttpClient()
+    {
+        var http = new HttpClient { BaseAddress = Url };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return http;
+    }
+
     /// <summary>A KubernetesClient talking to this server through the kubeconfig it wrote.</summary>
     public Kubernetes CreateClient() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
 
@@ -141,7 +204,7 @@ public sealed class KubeApiServer : IAsyncDisposable
     /// <summary>Creates every object of a YAML file (CRDs, namespaces, custom resources) as kubectl create would.</summary>
     public async Task<IReadOnlyList<JsonObject>> CreateFromYamlAsync(string yaml, CancellationToken cancellationToken = default)
     {
-        using var http = new HttpClient { BaseAddress = Url };
+        using var http = CreateHttpClient();
         var created = new List<JsonObject>();
         foreach (var document in YamlToJson.ParseAll(yaml).OfType<JsonObject>())
         {

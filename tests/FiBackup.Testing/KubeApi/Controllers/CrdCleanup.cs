@@ -16,10 +16,10 @@ public sealed class CrdCleanup(ApiContext api, ObjectWriter writer)
     {
         var crdType = api.CrdType;
         var changed = false;
-        foreach (var (_, stored) in api.Store.List(crdType.Storage, null).ToList())
+        foreach (var stored in api.Store.BeingDeleted(crdType.Storage))
         {
             var crd = crdType.ToServed(stored);
-            if (!crd.IsBeingDeleted() || !crd.Finalizers().Contains(CrdRules.CleanupFinalizer)) continue;
+            if (!crd.Finalizers().Contains(CrdRules.CleanupFinalizer)) continue;
             var remaining = 0;
             foreach (var type in CustomResourceTypes.From(crd).Take(1))
             {

@@ -16,10 +16,9 @@ public sealed class NamespaceCleanup(ApiContext api, ObjectWriter writer)
     {
         var nsType = api.NamespaceType;
         var changed = false;
-        foreach (var (_, stored) in api.Store.List(nsType.Storage, null).ToList())
+        foreach (var stored in api.Store.BeingDeleted(nsType.Storage))
         {
             var ns = nsType.ToServed(stored);
-            if (!ns.IsBeingDeleted()) continue;
             var name = ns.Name()!;
             var remaining = 0;
             foreach (var type in api.Catalog.OnePerStorage().Where(t => t.Namespaced))

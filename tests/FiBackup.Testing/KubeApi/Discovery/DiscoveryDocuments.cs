@@ -10,8 +10,12 @@ namespace FiBackup.Testing.KubeApi.Discovery;
 /// </summary>
 public static class DiscoveryDocuments
 {
-    private static readonly string[] Verbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
-    private static readonly string[] SubresourceVerbs = ["get", "patch", "update"];
+    private static IReadOnlyList<string> SubresourceVerbs(string subresource) => subresource switch
+    {
+        "finalize" => ["update"],
+        "token" => ["create"],
+        _ => ["get", "patch", "update"],
+    };
 
     public static JsonObject Version() => new()
     {
@@ -69,7 +73,7 @@ public static class DiscoveryDocuments
                 ["singularName"] = type.Singular,
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = Strings(Verbs),
+                ["verbs"] = Strings(type.Verbs),
             };
             if (type.ShortNames.Count > 0) entry["shortNames"] = Strings(type.ShortNames);
             if (type.Categories.Count > 0) entry["categories"] = Strings(type.Categories);
@@ -79,7 +83,7 @@ public static class DiscoveryDocuments
                 resources.Add(new JsonObject
                 {
                     ["name"] = $"{type.Plural}/{sub}", ["singularName"] = "", ["namespaced"] = type.Namespaced,
-                    ["kind"] = type.Kind, ["verbs"] = Strings(sub == "finalize" ? ["update"] : SubresourceVerbs),
+                    ["kind"] = type.Kind, ["verbs"] = Strings(SubresourceVerbs(sub)),
                 });
         }
         return new JsonObject
@@ -110,7 +114,7 @@ public static class DiscoveryDocuments
                         ["responseKind"] = Kind(type),
                         ["scope"] = type.Namespaced ? "Namespaced" : "Cluster",
                         ["singularResource"] = type.Singular,
-                        ["verbs"] = Strings(Verbs),
+                        ["verbs"] = Strings(type.Verbs),
                     };
                     if (type.ShortNames.Count > 0) entry["shortNames"] = Strings(type.ShortNames);
                     if (type.Categories.Count > 0) entry["categories"] = Strings(type.Categories);
@@ -119,7 +123,7 @@ public static class DiscoveryDocuments
                         entry["subresources"] = new JsonArray(subresources.Select(sub => (JsonNode?)new JsonObject
                         {
                             ["subresource"] = sub, ["responseKind"] = Kind(type),
-                            ["verbs"] = Strings(sub == "finalize" ? ["update"] : SubresourceVerbs),
+                            ["verbs"] = Strings(SubresourceVerbs(sub)),
                         }).ToArray());
                     resources.Add(entry);
                 }

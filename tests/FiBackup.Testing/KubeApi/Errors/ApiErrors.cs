@@ -57,6 +57,38 @@ public static class ApiErrors
         return new ApiException(403, "Forbidden", $"{subject} is forbidden: {why}", details);
     }
 
+    /// <summary>A request without valid credentials (unknown or expired token, deleted ServiceAccount).</summary>
+    public static ApiException Unauthorized() => new(401, "Unauthorized", "Unauthorized");
+
+    /// <summary>
+    /// The authorizer's denial, worded as the apiserver's responsewriters.Forbidden: who cannot do which verb on
+    /// which resource (with its subresource) in which API group and namespace, or on which path.
+    /// </summary>
+    public static ApiException Forbidden(Auth.RequestAttributes request, string reason)
+    {
+        string why;
+        var user = GoFormat.Quote(request.User.Name);
+        if (!request.IsResourceRequest)
+            why = $"User {user} cannot {request.Verb} path {GoFormat.Quote(request.Path)}";
+        else if (request.Namespace.Length > 0)
+            why = $"User {user} cannot {request.Verb} resource {GoFormat.Quote(request.CombinedResource)} in API group {GoFormat.Quote(request.ApiGroup)} in the namespace {GoFormat.Quote(request.Namespace)}";
+        else
+            why = $"User {user} cannot {request.Verb} resource {GoFormat.Quote(request.CombinedResource)} in API group {GoFormat.Quote(request.ApiGroup)} at the cluster scope";
+        // The writer escapes HTML metacharacters in the message (its sanitizer).
+        why = why.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        if (reason.Length > 0) why += ": " + reason;
+
+        var resource = new GroupResource(request.ApiGroup, request.Resource);
+        var details = new JsonObject();
+        if (request.Name.Length > 0) details["name"] = request.Name;
+        if (request.ApiGroup.Length > 0) details["group"] = request.ApiGroup;
+        if (request.Resource.Length > 0) details["kind"] = request.Resource;
+        var message = request.Resource.Length == 0 && request.ApiGroup.Length == 0 ? $"forbidden: {why}"
+            : request.Name.Length == 0 ? $"{resource} is forbidden: {why}"
+            : $"{resource} {GoFormat.Quote(request.Name)} is forbidden: {why}";
+        return new ApiException(403, "Forbidden", message, details);
+    }
+
     public static ApiException MethodNotSupported(GroupResource resource, string action) =>
         new(405, "MethodNotAllowed", $"{action} is not supported on resources of kind \"{resource}\"",
             new JsonObject { ["group"] = resource.Group, ["kind"] = resource.Resource });

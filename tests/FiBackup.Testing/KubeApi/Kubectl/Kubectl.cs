@@ -14,10 +14,15 @@ public sealed record KubectlResult(int ExitCode, string StdOut, string StdErr, s
 
 /// <summary>
 /// Runs the real kubectl against a <see cref="KubeApiServer"/>: arguments as an array (never a shell string),
-/// the server's kubeconfig and a cache directory of its own. Fails loudly when kubectl is not installed.
+/// the server's admin kubeconfig (or a service account's) and a cache directory of its own. Fails loudly when kubectl is not installed.
+/// Any other cluster (a k3s in a container) is reached with its kubeconfig and a cache directory the caller owns.
 /// </summary>
-public sealed class Kubectl(KubeApiServer server)
+public sealed class Kubectl(string kubeconfigPath, string cacheDirectory)
 {
+    public Kubectl(KubeApiServer server) : this(server, server.KubeconfigPath) { }
+
+    public Kubectl(KubeApiServer server, string kubeconfigPath) : this(kubeconfigPath, server.CacheDirectory) { }
+
     /// <summary>KUBECTL overrides; otherwise /usr/bin/kubectl or the first kubectl on PATH.</summary>
     public static string Executable { get; } = Locate();
 
@@ -73,12 +78,12 @@ public sealed class Kubectl(KubeApiServer server)
             StandardErrorEncoding = Encoding.UTF8,
         };
         info.ArgumentList.Add("--kubeconfig");
-        info.ArgumentList.Add(server.KubeconfigPath);
+        info.ArgumentList.Add(kubeconfigPath);
         info.ArgumentList.Add("--cache-dir");
-        info.ArgumentList.Add(server.CacheDirectory);
+        info.ArgumentList.Add(cacheDirectory);
         foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment["KUBECONFIG"] = server.KubeconfigPath;
-        info.Environment["KUBECACHEDIR"] = server.CacheDirectory;
+        info.Environment["KUBECONFIG"] = kubeconfigPath;
+        info.Environment["KUBECACHEDIR"] = cacheDirectory;
         info.Environment["NO_COLOR"] = "1";
         return Process.Start(info) ?? throw new InvalidOperationException($"could not start {Executable}");
     }

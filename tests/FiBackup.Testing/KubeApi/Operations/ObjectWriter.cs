@@ -161,7 +161,7 @@ public sealed class ObjectWriter(ApiContext api)
 
     private void Validate(ResourceType type, JsonObject obj)
     {
-        var errors = ObjectMetaValidator.Validate(obj, type.Rules.NameIsDnsLabel);
+        var errors = ObjectMetaValidator.Validate(obj, type.Rules.NameIsDnsLabel, type.Rules.NameIsPathSegment);
         if (type.Schema is { } schema) errors.AddRange(SchemaValidator.ValidateResource(obj, schema));
         errors.AddRange(type.Rules.Validate(obj));
         if (errors.Count > 0) throw ApiErrors.Invalid(type.GroupKind, obj.Name() ?? "", errors);
@@ -190,9 +190,10 @@ public sealed class ObjectWriter(ApiContext api)
         }
     }
 
-    /// <summary>Keeps the catalog in step with CRDs and wakes the controllers after every write.</summary>
+    /// <summary>Keeps the catalog in step with CRDs, RBAC decisions with roles and bindings, and wakes the controllers after every write.</summary>
     private void AfterWrite(ResourceType type, JsonObject stored, bool removed)
     {
+        if (type.Storage.Group == Auth.RbacPolicy.Group) api.Rbac.Invalidate();
         if (type.Storage == api.CrdType.Storage)
         {
             var name = stored.Name()!;

@@ -1,23 +1,29 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using FiBackup.Testing.KubeApi.Auth;
 using FiBackup.Testing.KubeApi.Discovery;
 using FiBackup.Testing.KubeApi.Errors;
 using FiBackup.Testing.KubeApi.Faults;
 using FiBackup.Testing.KubeApi.Json;
 using FiBackup.Testing.KubeApi.OpenApi;
 using FiBackup.Testing.KubeApi.Operations;
+using FiBackup.Testing.KubeApi.Protobuf;
+using FiBackup.Testing.KubeApi.Resources;
 using FiBackup.Testing.KubeApi.Watch;
 using Microsoft.AspNetCore.Http;
 
 namespace FiBackup.Testing.KubeApi.Requests;
 
 /// <summary>
-/// Maps each HTTP request to discovery, OpenAPI or a resource operation, and writes every failure as a
-/// metav1.Status with the matching code.
+/// Authenticates and authorizes each HTTP request (401/403 before anything is looked up, as kube-apiserver's
+/// filter chain), maps it to discovery, OpenAPI, an access review or a resource operation, and writes every
+/// failure as a metav1.Status with the matching code.
 /// </summary>
 public sealed class ApiRouter(ApiContext api, FaultInjector faults, OpenApiDocuments openApi, CancellationToken stopping)
 {
     private readonly ObjectWriter _writer = new(api);
+    private readonly Authenticator _authenticator = new(api.Store, api.Tokens);
+    private readonly AccessReviews _reviews = new(api);
     private CreateOperation Create => new(api, _writer);
     private ReadOperation Read => new(api);
     private UpdateOperation Update => new(api, _writer);
@@ -30,7 +36,9 @@ public sealed class ApiRouter(ApiContext api, FaultInjector faults, OpenApiDocum
         var clock = Stopwatch.StartNew();
         try
         {
-            await RouteAsync(http).ConfigureAwait(false);
+            var user = Admit(http.Request);
+            RequestUser.Current = user;
+            await RouteAsync(http, user).ConfigureAwait(false);
         }
         catch (ApiException e)
         {
@@ -47,7 +55,22 @@ public sealed class ApiRouter(ApiContext api, FaultInjector faults, OpenApiDocum
         }
     }
 
-    private async Task RouteAsync(HttpContext http)
+    /// <summary>
+    /// Who the request is from and whether it may proceed. The admin token without impersonation is allowed
+    /// before any attribute is computed, so the common path costs one string comparison.
+    /// </summary>
+    private UserInfo Admit(HttpRequest request)
+    {
+        var user = _authenticator.Authenticate(request);
+        if (request.Headers.ContainsKey("Impersonate-User") || request.Headers.ContainsKey("Impersonate-Group") || request.Headers.ContainsKey("Impersonate-Uid"))
+            user = Impersonation.Apply(request, user, api.Rbac);
+        if (user.IsPrivileged) return user;
+        var attributes = RequestAttributes.From(request, user);
+        var (allowed, reason) = api.Rbac.Authorize(attributes);
+        return allowed ? user : throw ApiErrors.Forbidden(attributes, reason);
+    }
+
+    private async Task RouteAsync(HttpContext http, UserInfo user)
     {
         var path = http.Request.Path.Value?.TrimEnd('/') ?? "";
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
@@ -115,6 +138,13 @@ public sealed class ApiRouter(ApiContext api, FaultInjector faults, OpenApiDocum
         }
 
         var request = ResourceRequest.Parse(api.Catalog, group, version, rest) ?? throw ApiErrors.ResourceNotFound();
+        if (AccessReviews.Handles(request))
+        {
+            var body = HttpMethods.IsPost(http.Request.Method) ? await ReadObjectAsync(http, request.Type) : null;
+            var review = _reviews.Serve(request, http.Request.Method, body, user);
+            await WriteJsonAsync(http, review.StatusCode, review.Body);
+            return;
+        }
         await ServeResourceAsync(http, request, accept).ConfigureAwait(false);
     }
 
@@ -139,15 +169,17 @@ public sealed class ApiRouter(ApiContext api, FaultInjector faults, OpenApiDocum
         if (HttpMethods.IsGet(method))
             result = request.Name is null ? Read.List(request, options, shape) : Read.Get(request, options, shape);
         else if (HttpMethods.IsPost(method))
-            result = Create.Run(request, await ReadJsonAsync(http), options);
+            result = Create.Run(request, await ReadObjectAsync(http, request.Type), options);
         else if (HttpMethods.IsPut(method))
-            result = Update.Run(request, await ReadJsonAsync(http), options);
+            result = Update.Run(request, await ReadObjectAsync(http, request.Type), options);
         else if (HttpMethods.IsPatch(method))
             result = Patch.Run(request, await ReadBodyAsync(http), http.Request.ContentType, options);
         else if (HttpMethods.IsDelete(method))
         {
             var body = await ReadBodyAsync(http);
-            result = Delete.Run(request, body.Length == 0 ? null : ParseJson(body), options);
+            result = Delete.Run(request, body.Length == 0 ? null
+                : MediaTypes.BaseType(http.Request.ContentType) == MediaTypes.Protobuf ? ProtobufBodies.DecodeDeleteOptions(body)
+                : ParseJson(body), options);
         }
         else throw ApiErrors.MethodNotAllowed();
 
@@ -165,15 +197,21 @@ public sealed class ApiRouter(ApiContext api, FaultInjector faults, OpenApiDocum
         return buffer.ToArray();
     }
 
-    private static async Task<JsonNode?> ReadJsonAsync(HttpContext http)
+    /// <summary>A create/update body in JSON, YAML or (built-in kinds only, as upstream) protobuf.</summary>
+    private static async Task<JsonNode?> ReadObjectAsync(HttpContext http, ResourceType type)
     {
-        var type = MediaTypes.BaseType(http.Request.ContentType);
-        if (type is not ("" or "application/json" or "application/yaml" or "*/*"))
-            throw ApiErrors.UnsupportedMediaType(type, ["application/json", "application/yaml"]);
+        var mediaType = MediaTypes.BaseType(http.Request.ContentType);
+        var protobuf = ProtobufBodies.Accepts(type);
+        if (mediaType is not ("" or MediaTypes.Json or MediaTypes.Yaml or "*/*") && !(protobuf && mediaType == MediaTypes.Protobuf))
+            throw ApiErrors.UnsupportedMediaType(mediaType,
+                protobuf ? [MediaTypes.Json, MediaTypes.Yaml, MediaTypes.Protobuf] : [MediaTypes.Json, MediaTypes.Yaml]);
         var body = await ReadBodyAsync(http);
-        if (type == "application/yaml")
-            return YamlToJson.Parse(System.Text.Encoding.UTF8.GetString(body));
-        return ParseJson(body);
+        return mediaType switch
+        {
+            MediaTypes.Yaml => YamlToJson.Parse(System.Text.Encoding.UTF8.GetString(body)),
+            MediaTypes.Protobuf => ProtobufBodies.Decode(type, body),
+            _ => ParseJson(body),
+        };
     }
 
     private static JsonNode? ParseJson(byte[] body)

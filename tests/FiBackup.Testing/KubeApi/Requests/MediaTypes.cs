@@ -11,6 +11,8 @@ public static class MediaTypes
     public const string StrategicMergePatch = "application/strategic-merge-patch+json";
     public const string ApplyPatch = "application/apply-patch+yaml";
     public const string Yaml = "application/yaml";
+    /// <summary>What client-go's typed clients send for built-in kinds (kubectl create secret/configmap/...).</summary>
+    public const string Protobuf = "application/vnd.kubernetes.protobuf";
     public const string TableV1 = "application/json;as=Table;v=v1;g=meta.k8s.io";
 
     /// <summary>The first Accept alternative this server can produce (tables and metadata-only views included).</summary>

@@ -9,11 +9,14 @@ namespace FiBackup.Testing.KubeApi.Resources;
 /// The built-in kinds the operator reads or writes. Stored generically; the only controllers are garbage
 /// collection and namespace cleanup. Columns follow kube-apiserver's printers closely enough for kubectl get.
 /// </summary>
-public static class BuiltInResources
+public static partial class BuiltInResources
 {
     private static readonly GroupResource CoreEvents = new("", "events");
 
-    public static IReadOnlyList<ResourceType> All(Func<DateTimeOffset> now) =>
+    public static IReadOnlyList<ResourceType> All(Func<DateTimeOffset> now, Auth.EscalationCheck escalation) =>
+    [.. OperatorKinds(now), .. Workloads(), .. Access(escalation)];
+
+    private static IReadOnlyList<ResourceType> OperatorKinds(Func<DateTimeOffset> now) =>
     [
         Core("Namespace", "namespaces", namespaced: false, hasStatus: true, shortNames: ["ns"]) with
         {
@@ -67,6 +70,7 @@ public static class BuiltInResources
         },
         Core("ServiceAccount", "serviceaccounts", shortNames: ["sa"]) with
         {
+            OtherSubresources = ["token"],
             PrinterColumns = [CountColumn("Secrets", "secrets"), AgeColumn()],
         },
         new ResourceType

@@ -21,6 +21,11 @@ public sealed record ResourceType
     public IReadOnlyList<string> Categories { get; init; } = [];
     public bool HasStatus { get; init; }
 
+    /// <summary>What discovery says clients may do; create-only kinds (access reviews) are computed, not stored.</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = StoredVerbs;
+
+    public static readonly IReadOnlyList<string> StoredVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
     /// <summary>Extra subresources named in discovery only (e.g. namespaces/finalize).</summary>
     public IReadOnlyList<string> OtherSubresources { get; init; } = [];
 

@@ -15,6 +15,9 @@ public interface IKindRules
 
     /// <summary>Whether the object's name must be a DNS label (Namespaces) rather than a DNS subdomain.</summary>
     bool NameIsDnsLabel => false;
+
+    /// <summary>Whether any name that fits in one URL path segment is valid (RBAC kinds: "system:discovery").</summary>
+    bool NameIsPathSegment => false;
 }
 
 public sealed class NoKindRules : IKindRules

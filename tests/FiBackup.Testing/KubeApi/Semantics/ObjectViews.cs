@@ -16,14 +16,19 @@ public static class ObjectViews
     public static JsonObject ToStored(this ResourceType type, JsonObject served) =>
         type.Representation.ToStorage(served.Clone());
 
-    /// <summary>apiVersion and kind lead the object, as Go's encoders write them.</summary>
-    public static JsonObject WithTypeFirst(JsonObject obj, string apiVersion, string kind)
+    /// <summary>
+    /// apiVersion and kind lead the object, as Go's encoders write them. The other properties are moved, not
+    /// copied: <paramref name="copy"/> must be the caller's own (it is left empty).
+    /// </summary>
+    public static JsonObject WithTypeFirst(JsonObject copy, string apiVersion, string kind)
     {
+        var properties = copy.ToList();
+        copy.Clear();
         var result = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind };
-        foreach (var (key, value) in obj)
+        foreach (var (key, value) in properties)
         {
             if (key is "apiVersion" or "kind") continue;
-            result[key] = value?.DeepClone();
+            result[key] = value;
         }
         return result;
     }

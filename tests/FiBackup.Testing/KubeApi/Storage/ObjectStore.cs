@@ -20,6 +20,12 @@ public sealed class ObjectStore(ChangeHistory history, WatchHub hub)
     public ChangeHistory History => history;
     public WatchHub Hub => hub;
 
+    /// <summary>Uids and owner references of every stored object, for the garbage collector.</summary>
+    public OwnerIndex Owners { get; } = new();
+
+    /// <summary>Counts resources dropped whole (a CRD's, when it goes): removals no history entry records.</summary>
+    public long Drops { get; private set; }
+
     /// <summary>The newest revision (what a list returns as its resourceVersion).</summary>
     public long Revision => _revision;
 
@@ -39,12 +45,17 @@ public sealed class ObjectStore(ChangeHistory history, WatchHub hub)
         }
     }
 
+    /// <summary>Copies of the objects with a deletionTimestamp only (what the cleanup controllers act on), without copying the rest.</summary>
+    public IEnumerable<JsonObject> BeingDeleted(GroupResource resource) =>
+        Table(resource).Values.Where(JsonNodes.IsBeingDeleted).Select(JsonNodes.Clone).ToList();
+
     public IEnumerable<GroupResource> Resources => _objects.Keys.ToList();
 
     public JsonObject Add(GroupResource resource, JsonObject obj)
     {
         var stored = Stamp(obj);
         Table(resource).Add(Key(obj.Namespace(), obj.Name()!), stored);
+        Owners.Put(resource, stored, null);
         Publish(new StoredEvent(StoredEvent.Added, resource, stored.Clone(), null, _revision));
         return stored.Clone();
     }
@@ -52,7 +63,11 @@ public sealed class ObjectStore(ChangeHistory history, WatchHub hub)
     public JsonObject Replace(GroupResource resource, JsonObject obj, JsonObject previous)
     {
         var stored = Stamp(obj);
-        Table(resource)[Key(obj.Namespace(), obj.Name()!)] = stored;
+        var table = Table(resource);
+        var key = Key(obj.Namespace(), obj.Name()!);
+        table.TryGetValue(key, out var held);
+        table[key] = stored;
+        Owners.Put(resource, stored, held);
         Publish(new StoredEvent(StoredEvent.Modified, resource, stored.Clone(), previous.Clone(), _revision));
         return stored.Clone();
     }
@@ -60,7 +75,7 @@ public sealed class ObjectStore(ChangeHistory history, WatchHub hub)
     /// <summary>Removes an object; the DELETED event carries its last state with the deletion's revision.</summary>
     public JsonObject Remove(GroupResource resource, JsonObject lastState)
     {
-        Table(resource).Remove(Key(lastState.Namespace(), lastState.Name()!));
+        if (Table(resource).Remove(Key(lastState.Namespace(), lastState.Name()!), out var held)) Owners.Remove(resource, held);
         var final = Stamp(lastState);
         Publish(new StoredEvent(StoredEvent.Deleted, resource, final.Clone(), null, _revision));
         return final;
@@ -69,7 +84,12 @@ public sealed class ObjectStore(ChangeHistory history, WatchHub hub)
     /// <summary>Advances the revision without a write, so that every revision handed out so far is older than "now".</summary>
     public long Tick() => ++_revision;
 
-    public void DropResource(GroupResource resource) => _objects.Remove(resource);
+    public void DropResource(GroupResource resource)
+    {
+        if (!_objects.Remove(resource, out var table) || table.Count == 0) return;
+        foreach (var obj in table.Values) Owners.Remove(resource, obj);
+        Drops++;
+    }
 
     private JsonObject Stamp(JsonObject obj)
     {

@@ -35,13 +35,15 @@ public static partial class ObjectMetaValidator
     [GeneratedRegex(@"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")]
     private static partial Regex LabelValue();
 
-    public static List<FieldError> Validate(JsonObject obj, bool nameIsDnsLabel)
+    public static List<FieldError> Validate(JsonObject obj, bool nameIsDnsLabel, bool nameIsPathSegment = false)
     {
         var errors = new List<FieldError>();
         var meta = obj["metadata"] as JsonObject ?? new JsonObject();
         var name = meta.GetString("name") ?? "";
         if (name.Length == 0)
             errors.Add(FieldError.Required("metadata.name", "name or generateName is required"));
+        else if (nameIsPathSegment)
+            errors.AddRange(ValidatePathSegmentName("metadata.name", name));
         else
             errors.AddRange(ValidateName("metadata.name", name, nameIsDnsLabel));
 
@@ -73,6 +75,14 @@ public static partial class ObjectMetaValidator
         if (name.Length > max) yield return FieldError.Invalid(field, name, $"must be no more than {max} characters");
         if (!(dnsLabel ? Dns1123Label() : Dns1123Subdomain()).IsMatch(name))
             yield return FieldError.Invalid(field, name, dnsLabel ? Dns1123LabelMessage : Dns1123SubdomainMessage);
+    }
+
+    /// <summary>path.IsValidPathSegmentName: RBAC names such as "system:discovery" only need to be one URL segment.</summary>
+    public static IEnumerable<FieldError> ValidatePathSegmentName(string field, string name)
+    {
+        if (name is "." or "..") yield return FieldError.Invalid(field, name, $"may not be '{name}'");
+        foreach (var illegal in new[] { "/", "%" })
+            if (name.Contains(illegal, StringComparison.Ordinal)) yield return FieldError.Invalid(field, name, $"may not contain '{illegal}'");
     }
 
     private static IEnumerable<FieldError> ValidateQualifiedName(string field, string value)
