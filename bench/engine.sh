@@ -19,6 +19,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 fibackup="$root/fibackup"
+# shellcheck source=scripts/lib/tcg-domain.sh
+source "$root/scripts/lib/tcg-domain.sh"
 uri=qemu:///system
 disk_gib=${BENCH_DISK_GIB:-2}
 data_mib=${BENCH_DATA_MIB:-1024}
@@ -80,51 +82,14 @@ prepare_cache() {
   fi
 }
 
-domain_xml() { # name image
-  cat <<EOF
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <on_reboot>destroy</on_reboot>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='$2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
-}
-
 start_domain() { # name image
-  domain_xml "$1" "$2" >"$scratch/$1.xml"
+  tcg_domain_xml "$1" "$2" >"$scratch/$1.xml"
   virsh -q -c "$uri" define "$scratch/$1.xml" >/dev/null
   virsh -q -c "$uri" start "$1" >/dev/null
 }
 
-# Guest writes: qemu-io inside the domain's QEMU (HMP), through the disk's block backend, i.e. to
-# the top of the live chain, as the guest's own writes would go. One virsh process runs the whole
-# list; qemu-io prints "wrote N/N bytes" into the domain log, which is checked afterwards.
 guest_writes() { # domain pattern file-of-"offset length"-lines
-  local dom=$1 pattern=$2 list=$3 log="/var/log/libvirt/qemu/$1.log" before count expected
-  before=$(grep -c '^wrote ' "$log" || true)
-  awk -v d="$dom" -v p="$pattern" '{ printf "qemu-monitor-command %s --hmp '\''qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P %s %d %d\"'\''\n", d, p, $1, $2 }' \
-    "$list" | virsh -q -c "$uri" >"$scratch/virsh-writes.out"
-  expected=$(($(wc -l <"$list") + before))
-  for _ in $(seq 100); do
-    count=$(grep -c '^wrote ' "$log" || true)
-    ((count >= expected)) && break
-    sleep 0.1
-  done
-  if ((count < expected)) || grep -q 'failed' "$scratch/virsh-writes.out"; then
-    say "guest writes on $dom: $((count - before)) of $(wc -l <"$list") confirmed"; cat "$scratch/virsh-writes.out" >&2; exit 1
-  fi
-  virsh -q -c "$uri" qemu-monitor-command "$dom" --hmp 'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "flush"' >/dev/null
+  tcg_guest_writes "$uri" "$@" || exit 1
 }
 
 # Bytes the writes in a list cover: the union of the ranges, and the same rounded out to 64 KiB
