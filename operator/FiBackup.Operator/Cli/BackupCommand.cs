@@ -57,7 +57,7 @@ public static class BackupCommand
             };
             context.Output.WriteLine($"{request.Domain}: {type} restore point {result.PointId} (chain {result.Chain}){(result.Quiesced ? ", quiesced" : "")}{how}");
             foreach (var disk in result.Disks)
-                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {ByteSize.Format(disk.Bytes)} (copied {ByteSize.Format(disk.BytesCopied)})");
+                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {ByteSize.Format(disk.Bytes)} stored (file {ByteSize.Format(disk.FileLength)})");
             return CommandRunner.Success;
         });
         return command;
