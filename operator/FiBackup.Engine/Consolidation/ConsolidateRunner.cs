@@ -23,7 +23,7 @@ public sealed class ConsolidateRunner(IDomainLocks locks)
     private async Task<IReadOnlyList<ConsolidationOutcome>> RunCoreAsync(IVmSource source, string domainName,
         ConsolidationMethod method, bool allowBaseWrite, long bandwidth, CancellationToken ct)
     {
-        SafeName.Validate(EngineField.Domain, domainName);
+        RepositoryName.Validate(EngineField.Domain, domainName);
         using var domain = source.OpenDomain(domainName);
         await using var domainLock = await locks.AcquireAsync(new DomainLockKey(source.HypervisorId, domain.Uuid, domain.Name),
             $"fibackup consolidate of {domain.Name}", ct);

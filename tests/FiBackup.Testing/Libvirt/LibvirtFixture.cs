@@ -56,8 +56,9 @@ public sealed class LibvirtFixture : IAsyncLifetime
         ArgumentOutOfRangeException.ThrowIfNegative(disks);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(disks, 20);
         options ??= new TestDomainOptions();
-        var name = NamePrefix + Guid.NewGuid().ToString("N")[..10];
-        var directory = Path.Combine(Root, name);
+        var random = Guid.NewGuid().ToString("N")[..10];
+        var name = options.Name is null ? NamePrefix + random : $"{NamePrefix}{options.Name}-{random}";
+        var directory = Path.Combine(Root, NamePrefix + random);
         created[name] = directory;
         Domain? domain = null;
         try
