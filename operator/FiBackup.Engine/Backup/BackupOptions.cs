@@ -16,6 +16,12 @@ public sealed record BackupRequest
     public QuiesceMode Quiesce { get; init; } = QuiesceMode.Disabled;
     /// <summary>Bytes per second for the copy and the block jobs; null = unlimited.</summary>
     public long? BandwidthBytesPerSecond { get; init; }
+    /// <summary>
+    /// Where overlays of block-device disks, and of images in directories fibackup may not write,
+    /// are created; null = <see cref="OverlayName.DefaultDirectory"/>. Other overlays stay next to
+    /// the disk's image.
+    /// </summary>
+    public string? OverlayDirectory { get; init; }
     /// <summary>The user allows writing into the original base image (commit into it).</summary>
     public bool AllowBaseWrite { get; init; }
     /// <summary>

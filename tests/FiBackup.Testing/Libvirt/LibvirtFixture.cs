@@ -18,6 +18,7 @@ public sealed class LibvirtFixture : IAsyncLifetime
     private const long MiB = 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, string> created = new(); // name -> directory
+    private readonly ConcurrentDictionary<string, List<string>> loopDevices = new(); // name -> loop devices to detach
     private LibvirtConnection? connection;
 
     public LibvirtFixture()
@@ -69,6 +70,15 @@ public sealed class LibvirtFixture : IAsyncLifetime
             {
                 var target = "vd" + (char)('a' + i);
                 var path = Path.Combine(directory, options.DiskFileNames.GetValueOrDefault(target) ?? target + ".qcow2");
+                if (options.LoopDeviceDisks.Contains(target))
+                {
+                    var backingFile = Path.Combine(directory, target + ".loop.raw");
+                    await using (var raw = File.Create(backingFile)) raw.SetLength(diskBytes);
+                    var device = (await HostTool.RunAsync("losetup", "--find", "--show", backingFile)).Trim();
+                    loopDevices.AddOrUpdate(name, [device], (_, list) => [.. list, device]);
+                    diskList.Add(new TestDisk(target, device, null, "raw", BlockDevice: true));
+                    continue;
+                }
                 if (options.RawDisks.Contains(target))
                 {
                     await using (var raw = File.Create(path)) raw.SetLength(diskBytes);
@@ -123,6 +133,21 @@ public sealed class LibvirtFixture : IAsyncLifetime
             {
                 await Console.Error.WriteLineAsync($"LibvirtFixture: could not remove domain {name}: {e.Message}");
                 break;
+            }
+        }
+        // After the domain is gone, so QEMU no longer holds the device open.
+        if (loopDevices.TryRemove(name, out var devices))
+        {
+            foreach (var device in devices)
+            {
+                try
+                {
+                    await HostTool.RunAsync("losetup", "--detach", device);
+                }
+                catch (Exception e)
+                {
+                    await Console.Error.WriteLineAsync($"LibvirtFixture: could not detach {device} of {name}: {e.Message}");
+                }
             }
         }
         try

@@ -30,7 +30,13 @@ public sealed record TestDomainOptions
 
     /// <summary>Disk targets whose image is a raw file (driver type raw) instead of qcow2.</summary>
     public IReadOnlyCollection<string> RawDisks { get; init; } = [];
+
+    /// <summary>
+    /// Disk targets that are block devices: a loop device (losetup) over a zeroed raw file, attached
+    /// as &lt;disk type='block'&gt; with driver type raw; detached when the domain is removed.
+    /// </summary>
+    public IReadOnlyCollection<string> LoopDeviceDisks { get; init; } = [];
 }
 
 /// <summary>One disk of a test domain: its target and the image it was created with.</summary>
-public sealed record TestDisk(string Target, string Path, string? TemplatePath, string Format = "qcow2");
+public sealed record TestDisk(string Target, string Path, string? TemplatePath, string Format = "qcow2", bool BlockDevice = false);
