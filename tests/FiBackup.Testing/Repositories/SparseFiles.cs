@@ -29,6 +29,16 @@ public static partial class SparseFiles
         return total;
     }
 
+    /// <summary>
+    /// <see cref="DataBytes"/> after an fsync, as the engine measures its files: before writeback,
+    /// ext4 reports dirty pages over unwritten (zeroed) extents as data, and the figure shrinks later.
+    /// </summary>
+    public static long DataBytesOnDisk(string path)
+    {
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)) stream.Flush(flushToDisk: true);
+        return DataBytes(path);
+    }
+
     [DllImport("libc", EntryPoint = "lseek", SetLastError = true)]
     private static extern long Lseek(SafeFileHandle fd, long offset, int whence);
 }

@@ -88,7 +88,7 @@ public sealed class SyntheticDomain
                 VirtualSize = TestRepository.DiskSize,
                 Files = [.. earlier, recorded],
                 // As the engine records them: the data the file stores, and its length beside.
-                Bytes = SparseFiles.DataBytes(file),
+                Bytes = SparseFiles.DataBytesOnDisk(file),
                 FileLength = recorded.Size,
                 LiveOverlay = LiveImage(target, id.ToString()),
             });
