@@ -96,4 +96,30 @@ public sealed class BlockDeviceDiskTests(LibvirtFixture fixture)
         Assert.Equal(["full", "incremental", "incremental"], (await scenario.ListAsync()).Select(p => p.GetProperty("type").GetString()));
         await scenario.AssertEveryPointRestoresExactlyAsync();
     }
+
+    [Fact]
+    public async Task Offline_consolidate_with_allow_base_write_folds_into_the_device_and_the_domain_starts_on_it()
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture, running: false, options: new TestDomainOptions { LoopDeviceDisks = ["vda"] });
+        var device = scenario.Domain.Disk("vda").Path;
+        var overlays = Path.Combine(scenario.WorkDirectory, "overlays");
+        for (var round = 0; round < 2; round++)
+        {
+            await scenario.WriteAsync("vda", round * 4 * MiB, MiB, (byte)(0xb1 + round));
+            await scenario.BackupAsync("--overlay-dir", overlays);
+        }
+
+        var run = await Fibackup.RunAsync("consolidate", "--connect", LibvirtFixture.Uri, "--domain", scenario.Domain.Name,
+            "--method", "commit", "--allow-base-write");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal([device], await scenario.LiveChainAsync("vda"));
+        // Still a block disk of format raw: QEMU's file driver refuses a device, and a qcow2 driver type a raw image.
+        var disk = FiBackup.Engine.Sources.Libvirt.DomainXmlDisks.Read(scenario.Domain.Domain.GetXml(FiBackup.Libvirt.DomainXmlFlags.Inactive))
+            .Single(d => d.Target == "vda");
+        Assert.Equal(("block", "raw"), (disk.SourceType, disk.Format));
+        scenario.Domain.Domain.Start();
+        for (var round = 0; round < 2; round++)
+            await scenario.Domain.AssertGuestPatternAsync("vda", round * 4 * MiB, MiB, (byte)(0xb1 + round));
+    }
 }

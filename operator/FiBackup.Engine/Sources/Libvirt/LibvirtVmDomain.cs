@@ -128,7 +128,8 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
     {
         if (IsRunning)
             throw new InvalidOperationException($"domain {Name} is running; its disk sources change through block jobs only");
-        var xml = DomainXmlDisks.WithDiskSource(domain.GetXml(DomainXmlFlags.Inactive | DomainXmlFlags.Secure), target, imagePath, format);
+        var xml = DomainXmlDisks.WithDiskSource(domain.GetXml(DomainXmlFlags.Inactive | DomainXmlFlags.Secure), target, imagePath, format,
+            blockDevice: Copy.LinuxFile.IsBlockDevice(imagePath));
         using var _ = domain.Connection.DefineDomain(xml);
     }
 
