@@ -218,7 +218,7 @@ grep -q ': incremental restore point' <<<"$backup_output" || { say "expected an 
 point=$(last_point)
 big_listed=$(jq '.disks[0].bytes' <<<"$point")
 big_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
-big_cli=$(sed -n 's/.*(copied \(.*\))$/\1/p' <<<"$backup_output" | head -1)
+big_cli=$(sed -n 's/.* \([0-9.]* [KMGT]*i*B\) stored (file .*)$/\1/p' <<<"$backup_output" | head -1)
 
 # 4 KiB writes at random 4 KiB-aligned offsets: each lands in its own 64 KiB cluster (almost surely).
 say "2. incremental after 256 x 4 KiB guest writes"
@@ -233,7 +233,7 @@ run_backup
 point=$(last_point)
 small_listed=$(jq '.disks[0].bytes' <<<"$point")
 small_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
-small_cli=$(sed -n 's/.*(copied \(.*\))$/\1/p' <<<"$backup_output" | head -1)
+small_cli=$(sed -n 's/.* \([0-9.]* [KMGT]*i*B\) stored (file .*)$/\1/p' <<<"$backup_output" | head -1)
 overlay_cluster=$(qemu-img info -U --output=json "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")" | jq '."cluster-size"')
 overlay_subclusters=$(qemu-img info -U --output=json "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")" \
   | jq -r '."format-specific".data."extended-l2" // false')
@@ -286,7 +286,7 @@ fibackup start-up alone (\`fibackup version\`, warm): ${startup_s} s.
 | 64 x 1 MiB (8 repeated, 8 half-overlapping) | $(mib "$big_written") MiB | $(mib "$big_unique") MiB | $(mib "$big_clusters") MiB | $(mib "$big_listed") MiB | $(mib "$big_alloc") MiB | $(ratio "$big_listed" "$big_unique") | $(ratio "$big_alloc" "$big_unique") |
 | 256 x 4 KiB, random 4 KiB-aligned | $(mib "$small_written") MiB | $(mib "$small_unique") MiB | $(mib "$small_clusters") MiB | $(mib "$small_listed") MiB | $(mib "$small_alloc") MiB | $(ratio "$small_listed" "$small_unique") | $(ratio "$small_alloc" "$small_unique") |
 
-fibackup printed "copied $big_cli" and "copied $small_cli". Overlay cluster size: $overlay_cluster bytes, subclusters (extended_l2): $overlay_subclusters.
+fibackup printed "$big_cli stored" and "$small_cli stored". Overlay cluster size: $overlay_cluster bytes, subclusters (extended_l2): $overlay_subclusters.
 
 ### 3. Snapshot stun time, $snapshots runs each, interleaved
 

@@ -62,11 +62,8 @@ public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeP
         await new ConsolidateStep(new LiveChainConsolidator()).RunAsync(Domain, journal, warnings, ct);
         Journals.Delete(journal.Name);
 
-        return new BackupResult(manifest.Id, manifest.Type, manifest.Chain,
-            journal.Disks.Select(d => new BackupDiskResult(d.Target, d.Frozen,
-                manifest.Disks.Single(m => m.Target == d.Target).Files.Select(f => f.Path).ToList(),
-                d.Copied!.Size, d.BytesCopied)).ToList(),
-            warnings.Distinct().ToList(), manifest.Quiesced);
+        // Read from the manifest, so a result reports exactly what `list` and a synced VmBackup show.
+        return BackupResult.FromManifest(manifest, BackupOutcome.Created, warnings.Distinct().ToList());
     }
 }
 

@@ -61,6 +61,7 @@ public sealed record BackupJournalDisk
     public IReadOnlyList<RepositoryFile> PreviousFiles { get; init; } = [];
     /// <summary>Filled once the file is in the repository.</summary>
     public RepositoryFile? Copied { get; init; }
+    /// <summary>The data bytes of the copied file (its allocated extents), recorded as the manifest's bytes.</summary>
     public long BytesCopied { get; init; }
     /// <summary>The planned estimate of what the copy reads, so progress totals stay those of the plan.</summary>
     public long? BytesToCopy { get; init; }

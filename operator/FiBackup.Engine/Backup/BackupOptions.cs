@@ -16,6 +16,12 @@ public sealed record BackupRequest
     public QuiesceMode Quiesce { get; init; } = QuiesceMode.Disabled;
     /// <summary>Bytes per second for the copy and the block jobs; null = unlimited.</summary>
     public long? BandwidthBytesPerSecond { get; init; }
+    /// <summary>
+    /// Where overlays of block-device disks, and of images in directories fibackup may not write,
+    /// are created; null = <see cref="OverlayName.DefaultDirectory"/>. Other overlays stay next to
+    /// the disk's image.
+    /// </summary>
+    public string? OverlayDirectory { get; init; }
     /// <summary>The user allows writing into the original base image (commit into it).</summary>
     public bool AllowBaseWrite { get; init; }
     /// <summary>
@@ -62,13 +68,18 @@ public sealed record BackupResult(
     public static BackupResult FromManifest(Repository.RestorePointManifest manifest, BackupOutcome outcome, IReadOnlyList<string>? warnings = null) =>
         new(manifest.Id, manifest.Type, manifest.Chain,
             manifest.Disks.Select(d => new BackupDiskResult(d.Target, d.Source, d.Files.Select(f => f.Path).ToList(),
-                d.Files[^1].Size, d.Bytes)).ToList(),
+                d.Bytes, d.OwnFileLength)).ToList(),
             warnings ?? [], manifest.Quiesced)
         { Outcome = outcome };
 
-    public long BytesCopied => Disks.Sum(d => d.BytesCopied);
+    /// <summary>The data bytes the point added to the repository, as its manifest records them.</summary>
     public long Bytes => Disks.Sum(d => d.Bytes);
+    public long FileLength => Disks.Sum(d => d.FileLength);
 }
 
-/// <summary>One disk of a finished backup: where it came from and what it added to the repository.</summary>
-public sealed record BackupDiskResult(string Target, string Source, IReadOnlyList<string> Files, long Bytes, long BytesCopied);
+/// <summary>
+/// One disk of a finished backup: where it came from and what it added to the repository, in the
+/// manifest's terms: <paramref name="Bytes"/> the data bytes of its new file, <paramref name="FileLength"/>
+/// that file's length, holes included.
+/// </summary>
+public sealed record BackupDiskResult(string Target, string Source, IReadOnlyList<string> Files, long Bytes, long FileLength);

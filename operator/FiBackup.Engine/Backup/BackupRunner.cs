@@ -38,7 +38,7 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
     private async Task<BackupResult> RunCoreAsync(IVmSource source, BackupRequest request,
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
-        SafeName.Validate(EngineField.Domain, request.Domain);
+        RepositoryName.Validate(EngineField.Domain, request.Domain);
         using var domain = source.OpenDomain(request.Domain);
         var layout = RepositoryAccess.PrepareDomain(request.RepositoryRoot, source.Host, domain.Name);
         await using var domainLock = await locks.AcquireAsync(new DomainLockKey(source.HypervisorId, domain.Uuid, domain.Name),

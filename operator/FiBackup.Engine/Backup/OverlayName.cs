@@ -17,16 +17,35 @@ public static partial class OverlayName
     [GeneratedRegex(@"^(?<stem>.+)\.fib-(?<point>\d{8}T\d{6}Z)\.qcow2$")]
     private static partial Regex Pattern();
 
+    /// <summary>Where overlays of block-device disks (and of images in directories fibackup may not write) go unless the user names another directory.</summary>
+    public const string DefaultDirectory = "/var/lib/libvirt/images/fibackup-overlays";
+
     /// <summary>
     /// The overlay for a disk whose live chain is <paramref name="chain"/> (active image first),
     /// frozen at <paramref name="point"/>: in the active image's directory, named after the disk's
-    /// own image (the first image of the chain that is not a fibackup overlay).
+    /// own image (the first image of the chain that is not a fibackup overlay). When that own image
+    /// is a block device (an LVM volume, a loop device: its directory is /dev) or lies in a directory
+    /// this process may not write, the overlay goes to <paramref name="overlayDirectory"/> instead,
+    /// its name carrying a hash of the own image's path, since devices of several domains
+    /// (/dev/vg0/web, /dev/vg1/web) share a file name there.
     /// </summary>
-    public static string For(IReadOnlyList<ChainImage> chain, RestorePointId point)
+    public static string For(IReadOnlyList<ChainImage> chain, RestorePointId point, string? overlayDirectory = null)
     {
+        var own = OwnImageOf(chain);
+        if (own is not null && NeedsOverlayDirectory(own))
+        {
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(own)))[..8];
+            return Path.Combine(overlayDirectory ?? DefaultDirectory, $"{Path.GetFileName(own)}-{hash}.fib-{point}.qcow2");
+        }
         var directory = Path.GetDirectoryName(chain[0].Path) ?? "/";
         return Path.Combine(directory, $"{OwnImageNameOf(chain)}.fib-{point}.qcow2");
     }
+
+    private static bool NeedsOverlayDirectory(string ownImage) =>
+        Copy.LinuxFile.IsBlockDevice(ownImage) || Copy.LinuxFile.MayNotWrite(Path.GetDirectoryName(ownImage) ?? "/");
+
+    private static string? OwnImageOf(IReadOnlyList<ChainImage> chain) =>
+        chain.FirstOrDefault(image => !IsOverlay(image.Path))?.Path;
 
     /// <summary>True when the file name has the shape of a fibackup overlay (either naming).</summary>
     public static bool IsOverlay(string path) => Pattern().IsMatch(Path.GetFileName(path));

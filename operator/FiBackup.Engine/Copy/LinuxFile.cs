@@ -77,6 +77,38 @@ internal static partial class LinuxFile
 
     private static int Fd(SafeFileHandle file) => (int)file.DangerousGetHandle();
 
+    private const int AtFdCwd = -100;
+    private const uint StatxType = 0x1;
+    private const int StatxModeOffset = 28;   // struct statx: u32 mask, u32 blksize, u64 attributes, u32 nlink, u32 uid, u32 gid, u16 mode
+    private const int FileTypeMask = 0xF000;  // S_IFMT
+    private const int BlockDeviceType = 0x6000; // S_IFBLK
+    private const int WriteAccess = 2;        // W_OK
+
+    /// <summary>Whether <paramref name="path"/> is a block device (after symlinks, e.g. /dev/vg0/web → /dev/dm-3); false when it cannot be stat'ed.</summary>
+    public static unsafe bool IsBlockDevice(string path)
+    {
+        var buffer = stackalloc byte[256];
+        if (statx(AtFdCwd, path, 0, StatxType, buffer) != 0) return false;
+        var mode = *(ushort*)(buffer + StatxModeOffset);
+        return (mode & FileTypeMask) == BlockDeviceType;
+    }
+
+    /// <summary>
+    /// access(W_OK) refused with EACCES, EPERM or EROFS: this process may not create files in
+    /// <paramref name="directory"/>. Other failures (e.g. it does not exist here) say nothing of that: false.
+    /// </summary>
+    public static bool MayNotWrite(string directory)
+    {
+        if (access(directory, WriteAccess) == 0) return false;
+        return Marshal.GetLastPInvokeError() is 1 or 13 or 30;
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int access(string path, int mode);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial long lseek(int fd, long offset, int whence);
 

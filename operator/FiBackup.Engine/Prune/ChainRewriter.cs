@@ -1,3 +1,4 @@
+using FiBackup.Engine.Copy;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Repository;
 using FiBackup.Engine.Tools;
@@ -30,6 +31,7 @@ namespace FiBackup.Engine.Prune;
 internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
 {
     private readonly Dictionary<string, FileDigest> _verified = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _dataBytes = new(StringComparer.Ordinal);
 
     public List<RepositoryFile> FilesWritten { get; } = [];
 
@@ -83,7 +85,7 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
 
             var list = previousNew.Append(newOwn).ToList();
             if (!ReferenceEquals(newOwn, own))
-                newDisks[(point.Id, target)] = disk with { Files = list, Bytes = newOwn.Size };
+                newDisks[(point.Id, target)] = disk with { Files = list, Bytes = _dataBytes[newOwn.Path], FileLength = newOwn.Size };
             previousOld = own;
             previousNew = list;
         }
@@ -123,6 +125,8 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
                     $"prune: the new file {relative} does not have the content of {own.Path}; no restore point was changed (please report this as a bug)");
             AtomicFile.SyncFile(partial);
             var digest = await FileDigest.OfFileAsync(partial, ct);
+            // Recorded like a backup's own file: the data it stores, not its length.
+            _dataBytes[relative] = DataBytes.Of(partial);
             AtomicFile.Commit(partial, final);
             return new RepositoryFile { Path = relative, Size = digest.Size, Sha256 = digest.Sha256, Backing = backing };
         }

@@ -12,8 +12,8 @@ namespace FiBackup.Engine.Prune;
 /// manifests rewritten (each atomically), dropped manifests deleted, then files no manifest lists
 /// deleted, journal entry deleted. Until the manifests change, the new files are unreferenced and
 /// the old ones still serve every point; after, the old ones are unreferenced.
-/// A rewritten manifest describes the same disk content; only its file list (and Bytes, the size of
-/// its own file) changes, and its Type becomes Full when every disk is one self-contained image.
+/// A rewritten manifest describes the same disk content; only its file list (and Bytes and
+/// FileLength, the data bytes and length of its own file) changes, and its Type becomes Full when every disk is one self-contained image.
 /// Chain and Sequence keep recording how the point was taken (file names are never reused).
 /// </summary>
 public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)

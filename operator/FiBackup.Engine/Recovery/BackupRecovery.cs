@@ -1,4 +1,5 @@
 using FiBackup.Engine.Backup;
+using FiBackup.Engine.Consolidation;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Sources;
 
@@ -24,10 +25,7 @@ public sealed class BackupRecovery(BackupExecution execution)
             {
                 if (execution.Domain.ActiveBlockJob(disk.Target) is not { } job) continue;
                 if (!journals.Any(j => Started(j, disk.Target, job)))
-                    throw new FibackupException(ErrorReason.DomainBusy,
-                        $"domain {execution.Domain.Name} is busy: disk {disk.Target} has a running {Describe(job)} job that fibackup did not start; "
-                        + $"end it (`virsh blockjob {execution.Domain.Name} {disk.Target} --abort`, or --pivot) and run the backup again",
-                        EngineField.Domain);
+                    throw ForeignBlockJob.Refusal(execution.Domain.Name, disk.Target, job, "backup");
                 ours.Add(disk.Target);
             }
             foreach (var target in ours)
@@ -53,16 +51,6 @@ public sealed class BackupRecovery(BackupExecution execution)
             ConsolidationMethod.Pull => job is DiskJobKind.Pull,
             _ => false,
         };
-
-    private static string Describe(DiskJobKind job) => job switch
-    {
-        DiskJobKind.Pull => "block pull",
-        DiskJobKind.Copy => "block copy",
-        DiskJobKind.Commit => "block commit",
-        DiskJobKind.ActiveCommit => "active block commit",
-        DiskJobKind.Backup => "backup",
-        _ => "block",
-    };
 
     private async Task RecoverAsync(BackupJournal journal, List<string> warnings, CancellationToken ct)
     {

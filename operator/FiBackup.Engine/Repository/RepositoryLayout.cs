@@ -17,8 +17,9 @@ public sealed class RepositoryLayout(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
 
+    /// <summary>The folders are the names encoded (<see cref="RepositoryName"/>); the layout keeps the real names.</summary>
     public DomainLayout ForDomain(string host, string domain) =>
-        new(Path.Combine(Root, SafeName.Validate("host", host), SafeName.Validate("domain", domain)), host, domain);
+        new(Path.Combine(Root, RepositoryName.Encode("host", host), RepositoryName.Encode("domain", domain)), host, domain);
 
     /// <summary>The (host, domain) directories matching a domain name and a host; null matches any.</summary>
     public IEnumerable<DomainLayout> Domains(string? domain, string? host) =>
@@ -32,7 +33,7 @@ public sealed class RepositoryLayout(string root)
         foreach (var domainDir in Directory.EnumerateDirectories(hostDir).Order(StringComparer.Ordinal))
         {
             if (Directory.Exists(Path.Combine(domainDir, DomainLayout.PointsFolder)))
-                yield return new DomainLayout(domainDir, Path.GetFileName(hostDir), Path.GetFileName(domainDir));
+                yield return new DomainLayout(domainDir, RepositoryName.Decode(Path.GetFileName(hostDir)), RepositoryName.Decode(Path.GetFileName(domainDir)));
         }
     }
 }

@@ -48,17 +48,29 @@ public sealed record DiskManifest
     public required long VirtualSize { get; init; }
     /// <summary>The chain of repository files that make this disk at this point, full image first.</summary>
     public required IReadOnlyList<RepositoryFile> Files { get; init; }
-    /// <summary>Bytes this point added to the repository for the disk (its own new file).</summary>
+    /// <summary>
+    /// The data bytes this point added to the repository for the disk: the allocated data extents
+    /// of its own file (the last of <see cref="Files"/>), as the copy wrote them; holes do not count.
+    /// </summary>
     public required long Bytes { get; init; }
+    /// <summary>
+    /// The length of the point's own file, holes included (what <c>ls -l</c> shows). Absent in
+    /// manifests written before it was recorded; <see cref="OwnFileLength"/> falls back to the file list.
+    /// </summary>
+    public long? FileLength { get; init; }
     /// <summary>The overlay this backup left as the disk's active image; the next incremental copies it.</summary>
     public string? LiveOverlay { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long OwnFileLength => FileLength ?? Files[^1].Size;
 }
 
-/// <summary>One immutable file of the repository, recorded with its size and SHA-256.</summary>
+/// <summary>One immutable file of the repository, recorded with its length and SHA-256.</summary>
 public sealed record RepositoryFile
 {
     /// <summary>Path relative to the domain directory, e.g. chains/20261127T020000Z/vda/000-full.qcow2.</summary>
     public required string Path { get; init; }
+    /// <summary>The file's length in bytes, holes included: what the SHA-256 covers and verify checks (not what it stores, see <see cref="DiskManifest.Bytes"/>).</summary>
     public required long Size { get; init; }
     public required string Sha256 { get; init; }
     /// <summary>The backing file name written in the image header (relative to the image's folder), null for a full image.</summary>

@@ -4,12 +4,14 @@ using FiBackup.Engine.Errors;
 namespace FiBackup.Engine.Repository;
 
 /// <summary>
-/// Names that become path components inside the repository (host, domain, disk target, point id).
-/// Anything that could climb out of the repository or hide a file is refused, naming the field.
+/// Names that become path components inside the repository or beside restored images (disk
+/// target, chain and point ids, restored file stems). Anything that could climb out of the
+/// repository or hide a file is refused, naming the field. '%' is allowed for the %XX escapes of
+/// <see cref="RepositoryName"/>: host and domain names are encoded there, not refused.
 /// </summary>
 public static partial class SafeName
 {
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+@-]{0,199}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9%][A-Za-z0-9._+@%-]{0,254}$")]
     private static partial Regex Allowed();
 
     public static string Validate(string field, string? value)
@@ -20,7 +22,7 @@ public static partial class SafeName
             throw new InvalidNameException(field, value, "must not contain '/', '\\' or '..'");
         if (!Allowed().IsMatch(value))
             throw new InvalidNameException(field, value,
-                "may use letters, digits and . _ + @ - (starting with a letter or digit, at most 200 characters)");
+                "may use letters, digits and . _ + @ - % (starting with a letter, digit or %, at most 255 characters)");
         return value;
     }
 }

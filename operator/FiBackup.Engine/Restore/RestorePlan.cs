@@ -1,4 +1,5 @@
 using FiBackup.Engine.Repository;
+using FiBackup.Engine.Errors;
 
 namespace FiBackup.Engine.Restore;
 
@@ -33,8 +34,9 @@ public sealed record RestorePlan(
     /// <summary>A stem that cannot collide with the domain's live images: the new name, or domain + point for in place.</summary>
     public static string DefaultFileStem(RestorePointManifest point, RestoreMode mode) => mode switch
     {
-        RestoreMode.NewDomain newDomain => newDomain.Name,
-        _ => $"{point.Domain}-{point.Id}",
+        // Encoded like repository folders: a domain name may hold spaces, ':' (a protocol prefix to qemu) or non-ASCII letters.
+        RestoreMode.NewDomain newDomain => RepositoryName.Encode(EngineField.NewName, newDomain.Name),
+        _ => $"{RepositoryName.Encode(EngineField.Domain, point.Domain)}-{point.Id}",
     };
 }
 

@@ -8,7 +8,7 @@ public static class RestorePointLocator
 {
     public static DomainLayout FindDomain(string repositoryRoot, string domain, string? host)
     {
-        SafeName.Validate(EngineField.Domain, domain);
+        RepositoryName.Validate(EngineField.Domain, domain);
         if (!Directory.Exists(repositoryRoot))
             throw new InvalidInputException($"repository {repositoryRoot} does not exist", EngineField.Repository);
         var candidates = new RepositoryLayout(repositoryRoot).Domains(domain, host).ToList();

@@ -27,7 +27,7 @@ public sealed class RestoreRunner(IDomainLocks locks)
         RestoreTarget.EnsureOutsideRepository(request.RepositoryRoot, request.TargetDirectory);
         if (request.NewName is not null && request.Force)
             throw new InvalidInputException("a restore under a new name and an in-place restore exclude each other: the new name defines a copy, in place replaces the disks of the domain itself", EngineField.InPlace);
-        if (request.NewName is not null) SafeName.Validate(EngineField.NewName, request.NewName);
+        if (request.NewName is not null) RepositoryName.Validate(EngineField.NewName, request.NewName);
         if (request.Start && !request.Define)
             throw new InvalidInputException("starting the restored domain needs it defined; define it or do not start it", EngineField.Start);
         if (request.Define && source is null)

@@ -18,6 +18,10 @@ public static class BackupCommand
         var consolidate = CliOptions.Choice("--consolidate", "How to keep the live chain short after the copy", "commit", "none", "commit", "pull");
         var quiesce = CliOptions.Choice("--quiesce", "Freeze guest filesystems through the guest agent", "disabled", "disabled", "preferred", "required");
         var bandwidth = new Option<string>("--bandwidth") { Description = "Limit for the copy and block jobs, bytes per second (e.g. 50MiB)" };
+        var overlayDirectory = new Option<string>("--overlay-dir")
+        {
+            Description = "Directory for the overlays of block-device disks and of images in directories fibackup may not write (default /var/lib/libvirt/images/fibackup-overlays); other overlays go beside the image",
+        };
         var allowBaseWrite = new Option<bool>("--allow-base-write") { Description = "Allow committing into the original base image (never done otherwise)" };
         var idempotencyKey = new Option<string>("--idempotency-key")
         {
@@ -26,7 +30,7 @@ public static class BackupCommand
 
         var command = new Command("backup", "Back up a domain: snapshot, copy what changed since the last run, consolidate")
         {
-            connect, domain, repository, mode, consolidate, quiesce, bandwidth, allowBaseWrite, idempotencyKey,
+            connect, domain, repository, mode, consolidate, quiesce, bandwidth, overlayDirectory, allowBaseWrite, idempotencyKey,
         };
         command.SetAsyncAction(async (parse, context) =>
         {
@@ -39,6 +43,7 @@ public static class BackupCommand
                 Quiesce = CliOptions.ParseEnum<QuiesceMode>("--quiesce", parse.GetValue(quiesce)!),
                 BandwidthBytesPerSecond = parse.GetValue(bandwidth) is { } limit ? CliOptions.ParseSize("--bandwidth", limit) : null,
                 AllowBaseWrite = parse.GetValue(allowBaseWrite),
+                OverlayDirectory = parse.GetValue(overlayDirectory) is { } dir ? Path.GetFullPath(dir) : null,
                 IdempotencyKey = parse.GetValue(idempotencyKey),
             };
             using var source = LibvirtVmSource.Connect(parse.GetValue(connect)!);
@@ -57,7 +62,7 @@ public static class BackupCommand
             };
             context.Output.WriteLine($"{request.Domain}: {type} restore point {result.PointId} (chain {result.Chain}){(result.Quiesced ? ", quiesced" : "")}{how}");
             foreach (var disk in result.Disks)
-                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {ByteSize.Format(disk.Bytes)} (copied {ByteSize.Format(disk.BytesCopied)})");
+                context.Output.WriteLine($"  {disk.Target}  {disk.Source} -> {disk.Files[^1]}  {ByteSize.Format(disk.Bytes)} stored (file {ByteSize.Format(disk.FileLength)})");
             return CommandRunner.Success;
         });
         return command;

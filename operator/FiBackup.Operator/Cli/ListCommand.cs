@@ -9,7 +9,9 @@ namespace FiBackup.Operator.Cli;
 /// <summary>
 /// `fibackup list`: the restore points in a repository, as a table or as JSON. The JSON is a
 /// contract other tools parse: an array of points with id, host, domain, time (RFC 3339), type,
-/// chain, bytes and disks[] {target, files[] (relative to the domain directory), bytes}.
+/// chain, bytes, fileLength and disks[] {target, files[] (relative to the domain directory), bytes,
+/// fileLength}; bytes are the data bytes the manifests record, fileLength the length of each disk's
+/// own file, holes included.
 /// </summary>
 public static class ListCommand
 {
@@ -59,14 +61,15 @@ public static class ListCommand
     internal static string TypeName(BackupType type) => type == BackupType.Full ? "full" : "incremental";
 
     private sealed record ListedPoint(string Id, string Host, string Domain, string Time, string Type, string Chain, long Bytes,
-        bool Quiesced, bool Offline, IReadOnlyList<ListedDisk> Disks)
+        long FileLength, bool Quiesced, bool Offline, IReadOnlyList<ListedDisk> Disks)
     {
         public static ListedPoint From(DomainLayout layout, RestorePointManifest point) => new(
             point.Id, layout.Host, layout.Domain,
             point.Time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-            TypeName(point.Type), point.Chain, point.Disks.Sum(d => d.Bytes), point.Quiesced, point.Offline,
-            point.Disks.Select(d => new ListedDisk(d.Target, d.Files.Select(f => f.Path).ToList(), d.Bytes)).ToList());
+            TypeName(point.Type), point.Chain, point.Disks.Sum(d => d.Bytes), point.Disks.Sum(d => d.OwnFileLength),
+            point.Quiesced, point.Offline,
+            point.Disks.Select(d => new ListedDisk(d.Target, d.Files.Select(f => f.Path).ToList(), d.Bytes, d.OwnFileLength)).ToList());
     }
 
-    private sealed record ListedDisk(string Target, IReadOnlyList<string> Files, long Bytes);
+    private sealed record ListedDisk(string Target, IReadOnlyList<string> Files, long Bytes, long FileLength);
 }

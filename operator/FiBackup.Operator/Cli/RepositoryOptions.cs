@@ -43,8 +43,8 @@ internal sealed class RepositoryOptions
     {
         var domain = parseResult.GetValue(Domain);
         var host = parseResult.GetValue(Host);
-        if (domain is not null) SafeName.Validate(EngineField.Domain, domain);
-        if (host is not null) SafeName.Validate(EngineField.Host, host);
+        if (domain is not null) RepositoryName.Validate(EngineField.Domain, domain);
+        if (host is not null) RepositoryName.Validate(EngineField.Host, host);
         var selected = repository.Domains(domain, host).ToList();
         if (selected.Count == 0 && (domain is not null || host is not null))
         {

@@ -42,4 +42,34 @@ public class OverlayNameTests
     [InlineData("/images/web.img")]
     [InlineData("/images/web.fib-latest.qcow2")]
     public void A_disks_own_image_is_not_an_overlay(string path) => Assert.False(OverlayName.IsOverlay(path));
+
+    [Fact]
+    public async Task A_block_device_gets_its_overlays_in_the_overlay_directory_named_apart_from_other_devices()
+    {
+        var directory = Directory.CreateTempSubdirectory("fibt-overlayname-").FullName;
+        var file = Path.Combine(directory, "disk.raw");
+        await using (var raw = File.Create(file)) raw.SetLength(1 << 20);
+        var device = (await Tools.ExternalTool.RunAsync("losetup", ["--find", "--show", file], CancellationToken.None)).StandardOutput.Trim();
+        try
+        {
+            var name = Path.GetFileName(device);
+            var byDefault = OverlayName.For([Image(device)], Point);
+            Assert.Equal(OverlayName.DefaultDirectory, Path.GetDirectoryName(byDefault));
+            Assert.Matches($@"^{name}-[0-9a-f]{{8}}\.fib-20261127T020000Z\.qcow2$", Path.GetFileName(byDefault));
+            Assert.True(OverlayName.IsOverlay(byDefault));
+
+            var chosen = OverlayName.For([Image(device)], Point, "/srv/overlays");
+            Assert.Equal(Path.Combine("/srv/overlays", Path.GetFileName(byDefault)), chosen);
+            // The next overlay, on top of the first, keeps the name of the device's.
+            Assert.Equal(chosen.Replace("20261127T020000Z", "20261128T020000Z", StringComparison.Ordinal),
+                OverlayName.For([Image(chosen), Image(device)], RestorePointId.Parse("20261128T020000Z"), "/srv/overlays"));
+            // A file disk keeps its overlays beside the image.
+            Assert.Equal(file + ".fib-20261127T020000Z.qcow2", OverlayName.For([Image(file)], Point, "/srv/overlays"));
+        }
+        finally
+        {
+            await Tools.ExternalTool.RunAsync("losetup", ["--detach", device], CancellationToken.None);
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

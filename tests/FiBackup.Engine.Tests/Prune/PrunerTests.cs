@@ -63,11 +63,34 @@ public sealed class PrunerTests : IDisposable
             Assert.Equal(full.Disks.Single(d => d.Target == disk.Target).Files[0], disk.Files[0]);
             Assert.Matches(@"/002-20261124T200000Z\.p\d{8}T\d{6}Z\.qcow2$", disk.Files[1].Path);
             Assert.Equal("000-full.qcow2", await QemuTools.BackingNameAsync(domain.Layout.Resolve(disk.Files[1].Path)));
-            Assert.Equal(disk.Files[1].Size, disk.Bytes);
+            Assert.Equal(SparseFiles.DataBytes(domain.Layout.Resolve(disk.Files[1].Path)), disk.Bytes);
+            Assert.Equal(disk.Files[1].Size, disk.FileLength);
         }
         Assert.All(FilesOf(dropped).Except(FilesOf(full)), f => Assert.False(File.Exists(domain.Layout.Resolve(f))));
         Assert.Equal(4, result.FilesWritten.Count); // merged next + renamed newest, per disk
         Assert.True(result.BytesDeleted > 0);
+    }
+
+    [Fact]
+    public async Task A_rewritten_point_records_the_data_bytes_of_its_new_file_as_a_backup_does_not_its_length()
+    {
+        var domain = await OneChainAsync();
+
+        // keep-last 2: a new full for the first kept point (qemu-img convert) and a rebased overlay for the second.
+        var result = await _pruner.PruneAsync(domain.Layout, new RetentionPolicy(2, 0, 0, 0), dryRun: false, CancellationToken.None);
+
+        Assert.NotEmpty(result.FilesWritten);
+        var sparse = 0;
+        foreach (var point in new ManifestStore(domain.Layout).List())
+        foreach (var disk in point.Disks)
+        {
+            var own = domain.Layout.Resolve(disk.Files[^1].Path);
+            Assert.Equal(SparseFiles.DataBytes(own), disk.Bytes);
+            Assert.Equal(new FileInfo(own).Length, disk.FileLength);
+            if (disk.Bytes != disk.FileLength) sparse++;
+        }
+        // qcow2 files have holes between their metadata clusters: the two figures differ, so the test tells them apart.
+        Assert.True(sparse > 0, "every rewritten file is dense; the test cannot tell data bytes from the file length");
     }
 
     [Fact]

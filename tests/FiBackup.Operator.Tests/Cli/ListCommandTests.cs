@@ -61,8 +61,37 @@ public sealed class ListCommandTests : IDisposable
         var files = disks[0].GetProperty("files").EnumerateArray().Select(f => f.GetString()!).ToList();
         Assert.Equal(["chains/20261123T020000Z/vda/000-full.qcow2", "chains/20261123T020000Z/vda/001-20261124T020000Z.qcow2"], files);
         Assert.All(files, f => Assert.True(File.Exists(Path.Combine(web.Layout.Directory, f))));
-        Assert.Equal(new FileInfo(Path.Combine(web.Layout.Directory, files[1])).Length, disks[0].GetProperty("bytes").GetInt64());
+        // bytes: the data the point's own file stores; fileLength: that file's length, holes included.
+        var own = Path.Combine(web.Layout.Directory, files[1]);
+        Assert.Equal(SparseFiles.DataBytes(own), disks[0].GetProperty("bytes").GetInt64());
+        Assert.Equal(new FileInfo(own).Length, disks[0].GetProperty("fileLength").GetInt64());
         Assert.Equal(disks.Sum(d => d.GetProperty("bytes").GetInt64()), second.GetProperty("bytes").GetInt64());
+        Assert.Equal(disks.Sum(d => d.GetProperty("fileLength").GetInt64()), second.GetProperty("fileLength").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_manifest_written_before_fileLength_existed_still_lists_with_the_length_of_its_own_file()
+    {
+        var web = _repository.AddDomain("hv1", "web-1");
+        await web.BackupAsync(Day1);
+        var point = await web.BackupAsync(Day1.AddDays(1));
+        var path = Path.Combine(web.Layout.Directory, "points", point.Id + ".json");
+        var old = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        foreach (var disk in old["disks"]!.AsArray()) disk!.AsObject().Remove("fileLength");
+        File.WriteAllText(path, old.ToJsonString());
+
+        var run = await Fibackup.RunAsync("list", "--repository", _repository.Root, "--output", "json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var listed = JsonDocument.Parse(run.Output).RootElement.EnumerateArray().Single(p => p.GetProperty("id").GetString() == point.Id);
+        foreach (var disk in listed.GetProperty("disks").EnumerateArray())
+        {
+            var recorded = point.Disks.Single(d => d.Target == disk.GetProperty("target").GetString());
+            Assert.Equal(recorded.Bytes, disk.GetProperty("bytes").GetInt64());
+            Assert.Equal(recorded.Files[^1].Size, disk.GetProperty("fileLength").GetInt64());
+        }
+        var verify = await Fibackup.RunAsync("verify", "--repository", _repository.Root, "--domain", "web-1");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed partial class BackupNamesTests
     [InlineData("...")]
     [InlineData("日本語")]
     [InlineData("web 1")]
+    [InlineData("fibt-web server é-0123456789")]
+    [InlineData("crème")]
     public void Odd_domain_names_give_valid_dns_1123_names(string domain)
     {
         AssertValidName(BackupNames.ForRun("nightly", domain, Slot));

@@ -88,8 +88,8 @@ public sealed class BackupStatusWriterTests
         BackupStatusWriter.Progress(status, new BackupProgress(BackupStep.Copying, 100 * MiB, 400 * MiB), Started, Started.AddSeconds(10));
         var result = new BackupResult("20261127T020000Z", BackupType.Full, "20261127T020000Z",
             [
-                new BackupDiskResult("vda", "/images/web-1.qcow2", ["chains/20261127T020000Z/vda/000-full.qcow2"], 1024 * MiB, 390 * MiB),
-                new BackupDiskResult("vdb", "/images/web-1-data.qcow2", ["chains/20261127T020000Z/vdb/000-full.qcow2"], 512 * MiB, 10 * MiB),
+                new BackupDiskResult("vda", "/images/web-1.qcow2", ["chains/20261127T020000Z/vda/000-full.qcow2"], 1024 * MiB, 1030 * MiB),
+                new BackupDiskResult("vdb", "/images/web-1-data.qcow2", ["chains/20261127T020000Z/vdb/000-full.qcow2"], 512 * MiB, 520 * MiB),
             ],
             ["quiesce failed: no guest agent; the point is crash-consistent"], Quiesced: false);
 
@@ -111,6 +111,25 @@ public sealed class BackupStatusWriterTests
         Assert.Equal(400 * MiB, status.Progress.BytesDone);
         Assert.Equal(400 * MiB, status.Progress.BytesTotal);
         Assert.Null(status.Step);
+    }
+
+    [Fact]
+    public void A_finished_backup_and_the_same_point_synced_from_its_manifest_show_the_same_bytes()
+    {
+        // A sparse file: the data bytes the manifest records are fewer than the file's length.
+        var template = FakeBackupEngine.Manifest("hv1", "web-1", "20261128T020000Z", chain: "20261127T020000Z");
+        var disk = template.Disks[0];
+        var manifest = template with { Disks = [disk with { Bytes = 3 * MiB, FileLength = 5 * MiB, Files = [disk.Files[0] with { Size = 5 * MiB }] }] };
+        var finished = new VmBackupStatus();
+        var synced = new VmBackupStatus();
+
+        BackupStatusWriter.Result(finished, BackupResult.FromManifest(manifest, BackupOutcome.Created));
+        BackupStatusWriter.Manifest(synced, manifest);
+
+        Assert.Equal(3 * MiB, finished.Bytes);
+        Assert.Equal(synced.Bytes, finished.Bytes);
+        Assert.Equal(synced.Size, finished.Size);
+        Assert.Equal(synced.Disks.Select(d => d.Bytes), finished.Disks.Select(d => d.Bytes));
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class LibvirtFixture : IAsyncLifetime
     private const long MiB = 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, string> created = new(); // name -> directory
+    private readonly ConcurrentDictionary<string, List<string>> loopDevices = new(); // name -> loop devices to detach
     private LibvirtConnection? connection;
 
     public LibvirtFixture()
@@ -56,8 +57,9 @@ public sealed class LibvirtFixture : IAsyncLifetime
         ArgumentOutOfRangeException.ThrowIfNegative(disks);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(disks, 20);
         options ??= new TestDomainOptions();
-        var name = NamePrefix + Guid.NewGuid().ToString("N")[..10];
-        var directory = Path.Combine(Root, name);
+        var random = Guid.NewGuid().ToString("N")[..10];
+        var name = options.Name is null ? NamePrefix + random : $"{NamePrefix}{options.Name}-{random}";
+        var directory = Path.Combine(Root, NamePrefix + random);
         created[name] = directory;
         Domain? domain = null;
         try
@@ -68,6 +70,15 @@ public sealed class LibvirtFixture : IAsyncLifetime
             {
                 var target = "vd" + (char)('a' + i);
                 var path = Path.Combine(directory, options.DiskFileNames.GetValueOrDefault(target) ?? target + ".qcow2");
+                if (options.LoopDeviceDisks.Contains(target))
+                {
+                    var backingFile = Path.Combine(directory, target + ".loop.raw");
+                    await using (var raw = File.Create(backingFile)) raw.SetLength(diskBytes);
+                    var device = (await HostTool.RunAsync("losetup", "--find", "--show", backingFile)).Trim();
+                    loopDevices.AddOrUpdate(name, [device], (_, list) => [.. list, device]);
+                    diskList.Add(new TestDisk(target, device, null, "raw", BlockDevice: true));
+                    continue;
+                }
                 if (options.RawDisks.Contains(target))
                 {
                     await using (var raw = File.Create(path)) raw.SetLength(diskBytes);
@@ -122,6 +133,21 @@ public sealed class LibvirtFixture : IAsyncLifetime
             {
                 await Console.Error.WriteLineAsync($"LibvirtFixture: could not remove domain {name}: {e.Message}");
                 break;
+            }
+        }
+        // After the domain is gone, so QEMU no longer holds the device open.
+        if (loopDevices.TryRemove(name, out var devices))
+        {
+            foreach (var device in devices)
+            {
+                try
+                {
+                    await HostTool.RunAsync("losetup", "--detach", device);
+                }
+                catch (Exception e)
+                {
+                    await Console.Error.WriteLineAsync($"LibvirtFixture: could not detach {device} of {name}: {e.Message}");
+                }
             }
         }
         try

@@ -21,9 +21,22 @@ public sealed record TestDomainOptions
     /// <summary>Image file names by disk target (default: &lt;target&gt;.qcow2), e.g. two disks x.qcow2 and x.img.</summary>
     public IReadOnlyDictionary<string, string> DiskFileNames { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// A name for the domain between the "fibt-" prefix (which cleanup looks for) and the random
+    /// suffix, e.g. "web server é" gives "fibt-web server é-&lt;random&gt;"; libvirt allows spaces and
+    /// non-ASCII letters. Its images stay in a directory named by the random part alone.
+    /// </summary>
+    public string? Name { get; init; }
+
     /// <summary>Disk targets whose image is a raw file (driver type raw) instead of qcow2.</summary>
     public IReadOnlyCollection<string> RawDisks { get; init; } = [];
+
+    /// <summary>
+    /// Disk targets that are block devices: a loop device (losetup) over a zeroed raw file, attached
+    /// as &lt;disk type='block'&gt; with driver type raw; detached when the domain is removed.
+    /// </summary>
+    public IReadOnlyCollection<string> LoopDeviceDisks { get; init; } = [];
 }
 
 /// <summary>One disk of a test domain: its target and the image it was created with.</summary>
-public sealed record TestDisk(string Target, string Path, string? TemplatePath, string Format = "qcow2");
+public sealed record TestDisk(string Target, string Path, string? TemplatePath, string Format = "qcow2", bool BlockDevice = false);

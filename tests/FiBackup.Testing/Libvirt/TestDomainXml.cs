@@ -23,9 +23,9 @@ internal static class TestDomainXml
         foreach (var disk in disks)
         {
             xml.Append($"""
-                    <disk type='file' device='disk'>
+                    <disk type='{(disk.BlockDevice ? "block" : "file")}' device='disk'>
                       <driver name='qemu' type='{disk.Format}'/>
-                      <source file='{SecurityElement.Escape(disk.Path)}'/>
+                      <source {(disk.BlockDevice ? "dev" : "file")}='{SecurityElement.Escape(disk.Path)}'/>
                       <target dev='{disk.Target}' bus='virtio'/>
                     </disk>
 

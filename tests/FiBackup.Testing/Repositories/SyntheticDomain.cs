@@ -87,7 +87,9 @@ public sealed class SyntheticDomain
                 Source = LiveImage(target, previous?.Id),
                 VirtualSize = TestRepository.DiskSize,
                 Files = [.. earlier, recorded],
-                Bytes = recorded.Size,
+                // As the engine records them: the data the file stores, and its length beside.
+                Bytes = SparseFiles.DataBytesOnDisk(file),
+                FileLength = recorded.Size,
                 LiveOverlay = LiveImage(target, id.ToString()),
             });
         }

@@ -60,7 +60,7 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
             // Renamed into place before a crash, journal not updated yet: the rename only happens
             // after a complete, fsync'ed copy, so the file is whole; hash it again.
             var copied = await DescribeAsync(destination, relativeName, disk.RepositoryBacking, ct);
-            return disk with { Copied = copied, BytesCopied = copied.Size };
+            return disk with { Copied = copied, BytesCopied = DataBytes.Of(destination) };
         }
         File.Delete(AtomicFile.PartialPathFor(destination));
 
@@ -92,8 +92,9 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
             await QemuImg.ConvertAsync(disk.Frozen, partial, ct);
             AtomicFile.SyncFile(partial);
             var copied = await DescribeAsync(partial, disk.RepositoryFile, backing: null, ct);
+            var stored = DataBytes.Of(partial);
             AtomicFile.Commit(partial, destination);
-            return disk with { Copied = copied, BytesCopied = copied.Size };
+            return disk with { Copied = copied, BytesCopied = stored };
         }
         catch (ExternalToolException e) when (e.StandardError.Contains("No space left on device", StringComparison.Ordinal))
         {

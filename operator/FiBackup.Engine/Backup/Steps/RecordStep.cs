@@ -28,6 +28,7 @@ public sealed class RecordStep(ManifestStore manifests)
                 Files = [.. d.PreviousFiles, d.Copied ?? throw new InvalidOperationException($"disk {d.Target} was not copied")],
                 // What the point stores: data written, not the (sparse) file length.
                 Bytes = d.BytesCopied,
+                FileLength = d.Copied.Size,
                 LiveOverlay = d.Overlay,
             }).ToList(),
             DomainXml = journal.DomainXml,

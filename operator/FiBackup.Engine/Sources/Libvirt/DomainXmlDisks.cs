@@ -35,15 +35,17 @@ public static class DomainXmlDisks
     /// <summary>
     /// The definition with one disk's source replaced by an image file of format
     /// <paramref name="format"/> (qcow2, raw, ...; its old backing chain dropped). The driver type
-    /// must be the image's own: QEMU refuses to start a raw image declared qcow2.
+    /// must be the image's own: QEMU refuses to start a raw image declared qcow2. A block device
+    /// (<paramref name="blockDevice"/>, e.g. the LVM volume an offline commit folded into) becomes
+    /// &lt;disk type='block'&gt;&lt;source dev=…/&gt;: QEMU's file driver refuses a device.
     /// </summary>
-    public static string WithDiskSource(string domainXml, string target, string imagePath, string format)
+    public static string WithDiskSource(string domainXml, string target, string imagePath, string format, bool blockDevice = false)
     {
         var document = XDocument.Parse(domainXml);
         var disk = document.Root!.Element("devices")?.Elements("disk")
                        .FirstOrDefault(d => (string?)d.Element("target")?.Attribute("dev") == target)
                    ?? throw new ArgumentException($"the domain has no disk {target}");
-        disk.SetAttributeValue("type", "file");
+        disk.SetAttributeValue("type", blockDevice ? "block" : "file");
         disk.Element("backingStore")?.Remove();
         var source = disk.Element("source");
         if (source is null)
@@ -52,7 +54,7 @@ public static class DomainXmlDisks
             disk.Element("target")!.AddBeforeSelf(source);
         }
         source.RemoveAttributes();
-        source.SetAttributeValue("file", imagePath);
+        source.SetAttributeValue(blockDevice ? "dev" : "file", imagePath);
         var driver = disk.Element("driver");
         if (driver is null)
         {

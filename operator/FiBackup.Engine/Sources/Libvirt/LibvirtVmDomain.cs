@@ -23,6 +23,13 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
     {
         var planned = overlays.Select(o => o.Target).ToHashSet();
         var others = ReadDisks().Select(d => d.Target).Where(t => !planned.Contains(t));
+        // An overlay directory for block devices may not exist yet; QEMU (another user) must traverse it.
+        foreach (var folder in overlays.Select(o => Path.GetDirectoryName(o.OverlayPath)).OfType<string>().Distinct())
+        {
+            if (Directory.Exists(folder) || OperatingSystem.IsWindows()) continue;
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
         var xml = new ExternalSnapshot($"fibackup-{Guid.NewGuid():N}",
             overlays.ToDictionary(o => o.Target, o => o.OverlayPath), others.ToList()).ToXml();
         var flags = SnapshotCreateFlags.DiskOnly | SnapshotCreateFlags.NoMetadata | SnapshotCreateFlags.Atomic;
@@ -121,7 +128,8 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
     {
         if (IsRunning)
             throw new InvalidOperationException($"domain {Name} is running; its disk sources change through block jobs only");
-        var xml = DomainXmlDisks.WithDiskSource(domain.GetXml(DomainXmlFlags.Inactive | DomainXmlFlags.Secure), target, imagePath, format);
+        var xml = DomainXmlDisks.WithDiskSource(domain.GetXml(DomainXmlFlags.Inactive | DomainXmlFlags.Secure), target, imagePath, format,
+            blockDevice: Copy.LinuxFile.IsBlockDevice(imagePath));
         using var _ = domain.Connection.DefineDomain(xml);
     }
 

@@ -18,7 +18,7 @@ namespace FiBackup.Operator.Api.V1Alpha1;
 [PrinterColumn(3, "Phase", "string", ".status.phase")]
 [PrinterColumn(4, "Step", "string", ".status.step")]
 [PrinterColumn(5, "Progress", "string", ".status.progress.percentText", Description = "Share of the bytes to copy that are copied.")]
-[PrinterColumn(6, "Size", "string", ".status.size", Description = "Bytes this restore point added to the repository.")]
+[PrinterColumn(6, "Size", "string", ".status.size", Description = "Data bytes this restore point added to the repository.")]
 [PrinterColumn(7, "Point", "string", ".status.restorePoint")]
 [PrinterColumn(8, "Age", "date", ".metadata.creationTimestamp")]
 [PrinterColumn(9, "Chain", "string", ".status.chain", Priority = 1)]
@@ -86,10 +86,10 @@ public sealed class VmBackupStatus : ResourceStatus, IMoverStatus
     [Description("How far the copy is: bytes done of the total, percent, rate and time left.")]
     public BackupProgressStatus? Progress { get; set; }
 
-    [Description("Bytes this point added to the repository, human-readable.")]
+    [Description("Data bytes this point added to the repository (its manifest's bytes), human-readable.")]
     public string? Size { get; set; }
 
-    [Description("Bytes this point added to the repository.")]
+    [Description("Data bytes this point added to the repository: the allocated data of its new files, holes not counted, as its manifest records them.")]
     public long? Bytes { get; set; }
 
     [Description("When the backup started running.")]
@@ -159,6 +159,6 @@ public sealed class BackupDiskStatus
     public string? Source { get; set; }
     [Description("The repository files of the disk at this point, full image first (relative to the domain's directory).")]
     public List<string> Files { get; set; } = [];
-    [Description("Bytes the disk added to the repository at this point.")]
+    [Description("Data bytes the disk added to the repository at this point (its new file's allocated data).")]
     public long Bytes { get; set; }
 }

@@ -62,7 +62,7 @@ public sealed record VmBackupPolicySpec
     [DefaultValue(BackupTechnique.Snapshot)]
     public BackupTechnique Technique { get; init; } = BackupTechnique.Snapshot;
 
-    [Description("Directory for the overlays of block-device disks (file disks get theirs beside the image).")]
+    [Description("Directory on the host for the overlays of block-device disks (LVM, loop devices) and of images in directories fibackup may not write; default /var/lib/libvirt/images/fibackup-overlays. Other disks get their overlays beside the image.")]
     public string? OverlayDirectory { get; init; }
 
     [Description("How the live chain is kept short after each backup.")]

@@ -196,7 +196,7 @@ public sealed class BackupReconciler(
         status.Conditions.RemoveAll(c => c.Type == ConditionTypes.Failed);
         cluster.Event(backup, "Normal", "BackupSucceeded", message);
         metrics.BackupFinished(backup.Namespace, settings.PolicyName ?? "", backup.Spec.Domain, true, duration,
-            succeeded.Result?.BytesCopied ?? succeeded.BytesCopied, now);
+            succeeded.Result?.Bytes ?? succeeded.BytesCopied, now);
         retryAt.TryRemove(backup.Metadata.Uid, out _);
 
         if (settings.Policy?.Retention is { } retention)

@@ -58,6 +58,7 @@ public sealed record BackupSettings(
             _ => EngineBackup.ConsolidationMethod.Commit,
         },
         AllowBaseWrite = Policy?.Consolidation?.AllowBaseWrite ?? false,
+        OverlayDirectory = Policy?.OverlayDirectory,
         Quiesce = (Policy?.Quiesce ?? QuiesceMode.Preferred) switch
         {
             QuiesceMode.Disabled => EngineBackup.QuiesceMode.Disabled,

@@ -48,7 +48,7 @@ public static class BackupStatusWriter
         status.Quiesced = result.Quiesced;
         status.Warnings = result.Warnings.ToList();
         status.Disks = result.Disks.Select(d => new BackupDiskStatus { Target = d.Target, Source = d.Source, Files = d.Files.ToList(), Bytes = d.Bytes }).ToList();
-        var total = status.Progress?.BytesTotal ?? result.BytesCopied;
+        var total = status.Progress?.BytesTotal ?? result.Bytes;
         status.Progress = new BackupProgressStatus
         {
             BytesDone = total, BytesTotal = total, Percent = 100, PercentText = "100%",

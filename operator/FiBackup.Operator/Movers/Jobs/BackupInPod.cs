@@ -61,7 +61,7 @@ public sealed class BackupInPod(IKubernetes client, MoverPodContext context)
             await reporter.WriteAsync(b =>
             {
                 BackupStatusWriter.Result(b.Status!, result);
-                MoverReports.Succeeded(b.Status!, note, result.BytesCopied);
+                MoverReports.Succeeded(b.Status!, note, result.Bytes);
             }, CancellationToken.None);
             return new MoverExit(0, $"restore point {result.PointId} of {backup.Spec.Domain} ({result.Type}) in {repository}");
         }
