@@ -166,8 +166,10 @@ public sealed class LibvirtConnection : IDisposable
     }
 
     /// <summary>Creates and starts a transient storage pool (e.g. a dir pool); it vanishes when destroyed.</summary>
-    public StoragePool CreateTransientPool(string xml) =>
-        new(this, LibvirtException.Check(NativeMethods.virStoragePoolCreateXML(Handle, xml, 0), "virStoragePoolCreateXML"));
+    /// <remarks>With <paramref name="build"/> libvirt first builds the pool (for a dir pool: creates its directory).</remarks>
+    public StoragePool CreateTransientPool(string xml, bool build = false) =>
+        new(this, LibvirtException.Check(NativeMethods.virStoragePoolCreateXML(Handle, xml,
+            build ? NativeMethods.VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0), "virStoragePoolCreateXML"));
 
     private unsafe void SubscribeToBlockJobEvents()
     {

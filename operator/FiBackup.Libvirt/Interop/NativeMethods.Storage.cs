@@ -8,6 +8,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial StoragePoolHandle virStoragePoolCreateXML(ConnectHandle conn, string xml, uint flags);
 
+    internal const uint VIR_STORAGE_POOL_CREATE_WITH_BUILD = 1;
+
     [LibraryImport(Library)]
     internal static partial int virStoragePoolDestroy(StoragePoolHandle pool);
 
