@@ -259,6 +259,12 @@ public sealed class LibvirtStorageImagesTests(LibvirtFixture libvirt, RemoteLibv
         Assert.DoesNotContain(sshd.ClientKeyPath, error.Message);
         Assert.False(File.Exists(destination));
         Assert.Empty(PartialFiles(Path.GetDirectoryName(destination)!));
+
+        // The transient pool outlived the dropped connection; the next run adopts and destroys it.
+        var poolName = HostVolumes.TransientPoolName(vm.Directory);
+        using (var left = libvirt.Connection.TryLookupStoragePool(poolName)) Assert.NotNull(left);
+        using (var next = NewImages()) Assert.True(await next.ExistsAsync(raw, CancellationToken.None));
+        using (var gone = libvirt.Connection.TryLookupStoragePool(poolName)) Assert.Null(gone);
     }
 
     [Fact]

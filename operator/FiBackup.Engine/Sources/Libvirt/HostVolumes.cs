@@ -12,7 +12,9 @@ namespace FiBackup.Engine.Sources.Libvirt;
 /// file's directory (dir, fs and netfs pools are not recursive). A directory no pool covers gets a
 /// transient dir pool named <c>fibackup-&lt;hash of the directory&gt;</c>, destroyed on
 /// <see cref="Dispose"/>; destroying a dir pool stops libvirt's view of the directory and leaves
-/// its files alone. Pools fibackup did not create are never destroyed.
+/// its files alone. Pools fibackup did not create are never destroyed. Two runs on one directory
+/// share its pool (libvirt allows one dir pool per directory); the one that finishes first
+/// destroys it and the other makes it again when it next needs it.
 /// </summary>
 internal sealed class HostVolumes(LibvirtConnection connection, string host) : IDisposable
 {
@@ -50,8 +52,8 @@ internal sealed class HostVolumes(LibvirtConnection connection, string host) : I
                 }
                 catch (LibvirtException)
                 {
-                    // A dropped connection takes the transient pool's owner with it: libvirtd keeps
-                    // it until someone destroys it; the next run reuses it by name.
+                    // The connection dropped: libvirtd keeps the transient pool; the next run that
+                    // needs the directory adopts it by name and destroys it.
                 }
             }
             foreach (var pool in pools.Values.Concat(created).Distinct()) pool.Dispose();
@@ -115,7 +117,11 @@ internal sealed class HostVolumes(LibvirtConnection connection, string host) : I
                 if (!created.Contains(known)) known.Dispose();
             }
             var pool = FindCovering(directory, activeOnly: true) ?? CreateTransient(directory, build);
-            if (pool is not null) pools[directory] = pool;
+            if (pool is null) return null;
+            pools[directory] = pool;
+            // A transient pool under fibackup's name for this directory is fibackup's, also when a run
+            // that lost its connection left it: this run destroys it when done.
+            if (!created.Contains(pool) && pool.Name == TransientPoolName(directory) && !pool.IsPersistent) created.Add(pool);
             return pool;
         }
     }
@@ -159,7 +165,7 @@ internal sealed class HostVolumes(LibvirtConnection connection, string host) : I
         }
         catch (LibvirtException e) when (!EngineBoundary.IsConnectionLost(e))
         {
-            // Another run made the same pool a moment ago: use it (and leave it to that run to destroy).
+            // Another run made the same pool a moment ago: use it.
             if (connection.TryLookupStoragePool(name) is { } existing)
             {
                 if (IsActive(existing)) return existing;
