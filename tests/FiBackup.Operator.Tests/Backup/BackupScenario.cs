@@ -125,7 +125,7 @@ public sealed partial class BackupScenario : IAsyncDisposable
 
     /// <summary>The live backing chain of a disk, active image first.</summary>
     public async Task<IReadOnlyList<string>> LiveChainAsync(string target) =>
-        (await FiBackup.Engine.Backup.LiveChain.ReadAsync(ActiveImage(target), CancellationToken.None)).Select(c => c.Path).ToList();
+        (await new FiBackup.Engine.Sources.Local.LocalHostImages().ReadChainAsync(ActiveImage(target), CancellationToken.None)).Select(c => c.Path).ToList();
 
     public async ValueTask DisposeAsync()
     {
