@@ -25,7 +25,7 @@ public sealed class ConsolidateRunner(IDomainLocks locks)
         using var domain = source.OpenDomain(domainName);
         await using var domainLock = await locks.AcquireAsync(new DomainLockKey(source.HypervisorId, domain.Uuid, domain.Name),
             $"fibackup consolidate of {domain.Name}", ct);
-        var consolidator = new LiveChainConsolidator();
+        var consolidator = new LiveChainConsolidator(source);
         var outcomes = new List<ConsolidationOutcome>();
         foreach (var disk in domain.ReadDisks().Where(d => d.IsBackedUp))
         {

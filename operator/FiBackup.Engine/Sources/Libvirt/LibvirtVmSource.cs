@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using FiBackup.Engine.Errors;
+using FiBackup.Engine.Sources.Local;
 using FiBackup.Libvirt;
 
 namespace FiBackup.Engine.Sources.Libvirt;
@@ -19,11 +20,20 @@ public sealed class LibvirtVmSource : IVmSource
         Uri = uri;
         Host = connection.Hostname;
         HypervisorId = HostUuidOf(connection) ?? "hostname-" + Host;
+        Images = HostImagesFor(uri, connection);
     }
+
+    /// <summary>
+    /// How this host's images are reached. Every URI gets the local implementation for now (so
+    /// fibackup must run on the hypervisor itself); a remote URI is to get one over libvirt's
+    /// storage-volume streams here.
+    /// </summary>
+    private static IHostImages HostImagesFor(string uri, LibvirtConnection connection) => new LocalHostImages();
 
     public string Uri { get; }
     public string Host { get; }
     public string HypervisorId { get; }
+    public IHostImages Images { get; }
 
     /// <summary>Connects, turning libvirt's refusal into an error that names the URI.</summary>
     public static LibvirtVmSource Connect(string uri)
@@ -91,6 +101,39 @@ public sealed class LibvirtVmSource : IVmSource
 
     public IVmDomain DefineDomain(string xml) =>
         EngineBoundary.Run($"defining a domain on {Uri}", () => (IVmDomain)new LibvirtVmDomain(connection.DefineDomain(xml)));
+
+    public async Task<IReadOnlyList<DomainImages>> ReadImagesInUseAsync(CancellationToken ct)
+    {
+        var domains = EngineBoundary.Run($"listing the domains on {Uri}", () => connection.ListDomains(includeInactive: true));
+        try
+        {
+            var result = new List<DomainImages>(domains.Count);
+            foreach (var domain in domains)
+            {
+                var vm = new LibvirtVmDomain(domain);
+                var disks = EngineBoundary.Run($"reading the disks of domain {vm.Name}", vm.ReadDisks);
+                var images = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var disk in disks.Where(d => d.ActivePath is not null && d.SourceType is "file" or "block"))
+                {
+                    images.Add(disk.ActivePath!);
+                    try
+                    {
+                        foreach (var image in await Images.ReadChainAsync(disk.ActivePath!, ct)) images.Add(image.Path);
+                    }
+                    catch (FibackupException e) when (e.Reason == ErrorReason.InvalidSpec)
+                    {
+                        // The image is not there (a stale definition, a removed ISO): it backs on nothing.
+                    }
+                }
+                result.Add(new DomainImages(vm.Name, images));
+            }
+            return result;
+        }
+        finally
+        {
+            foreach (var domain in domains) domain.Dispose();
+        }
+    }
 
     public void Dispose() => connection.Dispose();
 
