@@ -1,6 +1,6 @@
 using System.Security;
 using System.Security.Cryptography;
-using FiBackup.Engine.Backup;
+using FiBackup.Engine.Sources.Local;
 using FiBackup.Engine.Copy;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Sources.Libvirt;
@@ -32,7 +32,7 @@ public sealed class LibvirtStorageImagesTests(LibvirtFixture libvirt, RemoteLibv
         using var images = NewImages();
 
         var chain = await images.ReadChainAsync(top, CancellationToken.None);
-        var expected = await LiveChain.ReadAsync(top, CancellationToken.None);
+        var expected = await new LocalHostImages().ReadChainAsync(top, CancellationToken.None);
 
         Assert.Equal(expected.Select(c => (c.Path, c.Format, c.VirtualSize, c.DataFile)),
             chain.Select(c => (c.Path, c.Format, c.VirtualSize, c.DataFile)));

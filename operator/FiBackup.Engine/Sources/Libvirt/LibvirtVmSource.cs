@@ -17,19 +17,24 @@ public sealed class LibvirtVmSource : IVmSource
     private LibvirtVmSource(LibvirtConnection connection, string uri)
     {
         this.connection = connection;
-        Uri = uri;
+        Uri = LibvirtUri.Redact(uri);
         Host = connection.Hostname;
         HypervisorId = HostUuidOf(connection) ?? "hostname-" + Host;
-        Images = HostImagesFor(uri, connection);
+        Images = HostImagesFor(uri, connection, Host);
     }
 
     /// <summary>
-    /// How this host's images are reached. Every URI gets the local implementation for now (so
-    /// fibackup must run on the hypervisor itself); a remote URI is to get one over libvirt's
-    /// storage-volume streams here.
+    /// How this host's images are reached: as this machine's files for a local URI, through
+    /// libvirt's storage API (volume streams) on the connection for a remote one. A URI alias from
+    /// libvirt.conf is judged by the URI libvirt resolved it to.
     /// </summary>
-    private static IHostImages HostImagesFor(string uri, LibvirtConnection connection) => new LocalHostImages();
+    private static IHostImages HostImagesFor(string uri, LibvirtConnection connection, string host)
+    {
+        var resolved = uri.Contains("://", StringComparison.Ordinal) ? uri : connection.Uri;
+        return LibvirtUri.IsRemote(resolved) ? new LibvirtStorageImages(connection, host) : new LocalHostImages();
+    }
 
+    /// <summary>The address the user gave, without its query (credential file names) or password.</summary>
     public string Uri { get; }
     public string Host { get; }
     public string HypervisorId { get; }
@@ -61,14 +66,15 @@ public sealed class LibvirtVmSource : IVmSource
             // input (exit 2), not a host that failed. Checked only after libvirt refused it, so
             // URI aliases from libvirt.conf (plain names) keep working.
             throw new InvalidInputException(
-                $"\"{uri}\" is not a libvirt URI (e.g. qemu:///system or qemu+ssh://backup@hv1/system): {e.LibvirtMessage}", EngineField.Source, e);
+                $"\"{LibvirtUri.Redact(uri)}\" is not a libvirt URI (e.g. qemu:///system or qemu+ssh://backup@hv1/system): {e.LibvirtMessage}", EngineField.Source, e);
         }
         catch (LibvirtException e)
         {
-            var wrapped = EngineBoundary.FromLibvirt(e, $"connecting to {uri}");
+            var shown = LibvirtUri.Redact(uri);
+            var wrapped = EngineBoundary.FromLibvirt(e, $"connecting to {shown}");
             // Whatever the code, failing to open the connection means the daemon is not reachable as
             // given; only a refusal of the credentials is terminal.
-            throw new FibackupException(ErrorReason.LibvirtUnreachable, $"cannot connect to {uri}: {e.LibvirtMessage}", EngineField.Source, e,
+            throw new FibackupException(ErrorReason.LibvirtUnreachable, $"cannot connect to {shown}: {e.LibvirtMessage}", EngineField.Source, e,
                 wrapped.Reason == ErrorReason.LibvirtUnreachable ? wrapped.Retryable : true);
         }
     }
@@ -135,7 +141,12 @@ public sealed class LibvirtVmSource : IVmSource
         }
     }
 
-    public void Dispose() => connection.Dispose();
+    public void Dispose()
+    {
+        // The remote images' transient pools are destroyed over the connection, so before it closes.
+        (Images as IDisposable)?.Dispose();
+        connection.Dispose();
+    }
 
     /// <summary>
     /// The host UUID, or null when the daemon does not say (a driver without one, a capabilities
