@@ -55,7 +55,7 @@ public sealed class StagedRestore(IHostImages images)
                     uploaded.Add(hostPath);
                     files.Add(hostPath);
                 }
-                restored.Add(new RestoredDisk(disk.Target, files[^1], files));
+                restored.Add(new RestoredDisk(disk.Target, files[^1], files) { Bytes = disk.Bytes });
             }
             return restored;
         }
