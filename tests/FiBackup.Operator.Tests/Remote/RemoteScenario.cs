@@ -95,6 +95,19 @@ public sealed partial class RemoteScenario : IAsyncDisposable
         return run;
     }
 
+    /// <summary>Keeps what every disk holds now under <paramref name="label"/>, for a point whose id is known only later (one a recovery finishes).</summary>
+    public void SaveExpected(string label)
+    {
+        foreach (var disk in expected.Values) disk.SaveAs(label);
+    }
+
+    /// <summary>Makes the content saved under <paramref name="label"/> the expected content of restore point <paramref name="pointId"/>.</summary>
+    public void ExpectPointAs(string pointId, string label)
+    {
+        foreach (var disk in expected.Values) File.Move(disk.PointImage(label), disk.PointImage(pointId));
+        PointIds.Insert(0, pointId);
+    }
+
     public async Task<JsonElement[]> ListAsync()
     {
         var run = await RunAsync("list", "--repository", Repository, "--domain", Domain.Name, "--output", "json");
