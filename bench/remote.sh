@@ -3,6 +3,8 @@
 #   - full backup of a running TCG domain over qemu+ssh://root@127.0.0.1:PORT/system (data through
 #     libvirt's sparse volume streams) vs the same over the local socket (qemu:///system, the local
 #     sparse copier) vs `ssh … cat IMAGE > FILE` + sync of that same image through the same sshd;
+#   - `virsh vol-download --sparse` of the image over the same qemu+ssh: libvirt's stream alone, the floor
+#     for any copy through it;
 #   - an incremental backup over each after the same guest writes (64 x 1 MiB).
 # Two domains on byte-identical copies of one base image (so each full copies the same file): A is
 # backed up over ssh, B locally. The sshd is the benchmark's own: host and client keys made per run,
@@ -11,8 +13,9 @@
 # Prints a Markdown report on stdout (progress goes to stderr). Everything lives in a scratch directory
 # under /var/tmp and domains named fibench-*; all of it, and the sshd, is removed on exit.
 #
-# Usage: sudo bench/remote.sh   (about 1.5 minutes on 2 loaded cores)
-# Environment: BENCH_DISK_GIB (2), BENCH_DATA_MIB (1024), BENCH_DIR (/var/tmp)
+# Usage: sudo bench/remote.sh   (about 2.5 minutes on 2 loaded cores)
+# Environment: BENCH_RUNS (3: repetitions of the full part, medians reported), BENCH_DISK_GIB (2),
+#              BENCH_DATA_MIB (1024), BENCH_DIR (/var/tmp)
 set -euo pipefail
 
 root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -22,6 +25,7 @@ source "$root/scripts/lib/tcg-domain.sh"
 local_uri=qemu:///system
 disk_gib=${BENCH_DISK_GIB:-2}
 data_mib=${BENCH_DATA_MIB:-1024}
+runs=${BENCH_RUNS:-3}
 MiB=$((1024 * 1024))
 disk_bytes=$((disk_gib * 1024 * MiB))
 
@@ -41,6 +45,7 @@ mkdir -m 700 "$ssh_dir"
 dom_a=fibench-$tag-ssh
 dom_b=fibench-$tag-local
 sshd_pid=
+pool_made=
 
 cleanup() {
   local status=$?
@@ -49,6 +54,7 @@ cleanup() {
     virsh -q -c "$local_uri" undefine "$dom" >/dev/null 2>&1 || true
     rm -f "/var/log/libvirt/qemu/$dom.log"
   done
+  [[ -z $pool_made ]] || virsh -q -c "$local_uri" pool-destroy "fibench-$tag" >/dev/null 2>&1 || true
   if [[ -n $sshd_pid ]]; then
     pkill -KILL -P "$sshd_pid" 2>/dev/null || true # this sshd's connections (its children) only
     kill "$sshd_pid" 2>/dev/null || true
@@ -164,26 +170,72 @@ run_backup() { # URI DOMAIN REPO ARGS...
   backup_seconds=$(elapsed "$t0" "$t1")
 }
 
-# --- full -----------------------------------------------------------------------------------------
-say "full over qemu+ssh (cache: $cache_mode)"
-prepare_cache "$base_a"
-run_backup "$remote_uri" "$dom_a" "$scratch/repo-ssh" --mode full
-grep -q ': full restore point' <<<"$backup_output" || { say "expected a full backup: $backup_output"; exit 1; }
-full_ssh=$backup_seconds
+# Puts a domain back on its base image alone (shut down and undefined, fibackup's overlays of the
+# previous full removed, defined and started again) and empties its repository, so every repetition copies the
+# same standalone base image as the first one did. The guest wrote nothing between, so nothing is lost.
+reset_domain() { # DOMAIN BASE REPO
+  virsh -q -c "$local_uri" destroy "$1" >/dev/null
+  virsh -q -c "$local_uri" undefine "$1" >/dev/null
+  rm -f "$2".fib-*.qcow2
+  virsh -q -c "$local_uri" define "$scratch/$1.xml" >/dev/null
+  virsh -q -c "$local_uri" start "$1" >/dev/null
+  rm -rf "$3"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-say "full over the local socket"
-prepare_cache "$base_b"
-run_backup "$local_uri" "$dom_b" "$scratch/repo-local" --mode full
-full_local=$backup_seconds
+# --- full, BENCH_RUNS times, the four commands interleaved -------------------------------------------
+virsh -q -c "$remote_uri" pool-create-as "fibench-$tag" dir --target "$images" >/dev/null
+pool_made=1
+full_ssh_runs=() full_local_runs=() cat_runs=() download_runs=() r_cat=() r_download=() r_local=()
+for ((run = 1; run <= runs; run++)); do
+  if ((run > 1)); then
+    reset_domain "$dom_a" "$base_a" "$scratch/repo-ssh"
+    reset_domain "$dom_b" "$base_b" "$scratch/repo-local"
+  fi
+  # The bench's pool over the image directory is in the way of none of these: fibackup uses any
+  # pool that covers the directory (here this one) and destroys only the ones it made.
+  say "run $run/$runs: full over qemu+ssh (cache: $cache_mode)"
+  prepare_cache "$base_a"
+  run_backup "$remote_uri" "$dom_a" "$scratch/repo-ssh" --mode full
+  grep -q ': full restore point' <<<"$backup_output" || { say "expected a full backup: $backup_output"; exit 1; }
+  full_ssh_runs+=("$backup_seconds")
 
-say "ssh cat of the same image + sync"
-prepare_cache "$base_a"
-t0=$(now)
-"${ssh_cmd[@]}" cat "$base_a" >"$scratch/cat.qcow2"
-sync "$scratch/cat.qcow2"
-cat_s=$(elapsed "$t0" "$(now)")
-cmp -s "$base_a" "$scratch/cat.qcow2" || { say "ssh cat copied different bytes"; exit 1; }
-rm -f "$scratch/cat.qcow2"
+  say "run $run/$runs: full over the local socket"
+  prepare_cache "$base_b"
+  run_backup "$local_uri" "$dom_b" "$scratch/repo-local" --mode full
+  full_local_runs+=("$backup_seconds")
+
+  say "run $run/$runs: ssh cat of the same image + sync"
+  prepare_cache "$base_a"
+  t0=$(now)
+  "${ssh_cmd[@]}" cat "$base_a" >"$scratch/cat.qcow2"
+  sync "$scratch/cat.qcow2"
+  cat_runs+=("$(elapsed "$t0" "$(now)")")
+  cmp -s "$base_a" "$scratch/cat.qcow2" || { say "ssh cat copied different bytes"; exit 1; }
+  rm -f "$scratch/cat.qcow2"
+
+  say "run $run/$runs: virsh vol-download --sparse over the same qemu+ssh (libvirt's stream alone)"
+  prepare_cache "$base_a"
+  t0=$(now)
+  virsh -q -c "$remote_uri" vol-download --sparse "$base_a" "$scratch/download.qcow2"
+  sync "$scratch/download.qcow2"
+  download_runs+=("$(elapsed "$t0" "$(now)")")
+  cmp -s "$base_a" "$scratch/download.qcow2" || { say "virsh vol-download copied different bytes"; exit 1; }
+  rm -f "$scratch/download.qcow2"
+
+  r_cat+=("$(ratio "${full_ssh_runs[-1]}" "${cat_runs[-1]}")")
+  r_download+=("$(ratio "${full_ssh_runs[-1]}" "${download_runs[-1]}")")
+  r_local+=("$(ratio "${full_ssh_runs[-1]}" "${full_local_runs[-1]}")")
+done
+virsh -q -c "$local_uri" pool-destroy "fibench-$tag" >/dev/null
+pool_made=
+full_ssh=$(printf '%s\n' "${full_ssh_runs[@]}" | median)
+full_local=$(printf '%s\n' "${full_local_runs[@]}" | median)
+cat_s=$(printf '%s\n' "${cat_runs[@]}" | median)
+download_s=$(printf '%s\n' "${download_runs[@]}" | median)
+ratio_cat=$(printf '%s\n' "${r_cat[@]}" | median)
+ratio_download=$(printf '%s\n' "${r_download[@]}" | median)
+ratio_local=$(printf '%s\n' "${r_local[@]}" | median)
 
 # --- incremental ----------------------------------------------------------------------------------
 say "incremental after 64 x 1 MiB guest writes in each domain"
@@ -216,18 +268,21 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 cat <<EOF
 ## Remote backups over qemu+ssh
 
-Run $(date -u +%Y-%m-%dT%H:%MZ) (\`sudo bench/remote.sh\`). Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(findmnt -no FSTYPE -T "$scratch"); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
+Run $(date -u +%Y-%m-%dT%H:%MZ) (\`sudo bench/remote.sh\`), BENCH_RUNS=$runs. Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(findmnt -no FSTYPE -T "$scratch"); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 $(ssh -V 2>&1), cipher $cipher, sshd on 127.0.0.1 (the host is this machine, reached through ssh). $("$fibackup" version | paste -sd ' ')
 Page cache: $([[ $cache_mode == dropped ]] && echo "dropped before each command" || echo "could NOT be dropped: the source image was read into the cache before each command instead").
 Image: ${disk_gib} GiB qcow2, file length $(mib "$base_length") MiB, $(mib "$base_bytes") MiB allocated (random data).
 
-| command | seconds | MB/s (allocated bytes / s) | over qemu+ssh / this |
+| command | seconds (median) | MB/s (allocated bytes / s) | over qemu+ssh / this (median of per-run ratios) |
 | --- | ---: | ---: | ---: |
-| \`fibackup backup --mode full\` over qemu+ssh (whole command) | $full_ssh | $(mbps "$base_bytes" "$full_ssh") | 1.00 |
-| \`fibackup backup --mode full\` over qemu:///system | $full_local | $(mbps "$base_bytes" "$full_local") | $(ratio "$full_ssh" "$full_local") |
-| \`ssh … cat IMAGE > FILE\` + \`sync FILE\` (same sshd) | $cat_s | $(mbps "$base_bytes" "$cat_s") | $(ratio "$full_ssh" "$cat_s") |
+| \`fibackup backup --mode full\` over qemu+ssh (whole command: start-up, snapshot, stream copy + SHA-256, fsync, manifest, commit) | $full_ssh | $(mbps "$base_bytes" "$full_ssh") | 1.00 |
+| \`fibackup backup --mode full\` over qemu:///system (local sparse copier) | $full_local | $(mbps "$base_bytes" "$full_local") | $ratio_local |
+| \`ssh … cat IMAGE > FILE\` + \`sync FILE\` (same sshd) | $cat_s | $(mbps "$base_bytes" "$cat_s") | $ratio_cat |
+| \`virsh vol-download --sparse\` over the same qemu+ssh + \`sync FILE\` (libvirt's stream, no hashing) | $download_s | $(mbps "$base_bytes" "$download_s") | $ratio_download |
 | incremental \`fibackup backup\` over qemu+ssh (64 x 1 MiB written) | $incr_ssh | | 1.00 |
 | incremental \`fibackup backup\` over qemu:///system (same writes) | $incr_local | | $(ratio "$incr_ssh" "$incr_local") |
 
-Goal: full over qemu+ssh ≤ 1.3 × ssh cat; measured $(ratio "$full_ssh" "$cat_s") ×. Incremental over ssh printed: $(tail -1 <<<"$incr_ssh_out")
+Runs (s): over ssh ${full_ssh_runs[*]}; local ${full_local_runs[*]}; ssh cat ${cat_runs[*]}; virsh vol-download ${download_runs[*]}.
+Goal: full over qemu+ssh ≤ 1.3 × ssh cat; measured $ratio_cat × (median); libvirt's stream alone (virsh) is $(ratio "$download_s" "$cat_s") × ssh cat.
+Incremental over ssh printed: $(tail -1 <<<"$incr_ssh_out" | sed 's/^ *//')
 EOF

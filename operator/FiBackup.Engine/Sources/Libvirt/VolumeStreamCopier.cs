@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
+using System.Threading.Channels;
 using FiBackup.Engine.Copy;
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Repository;
@@ -57,17 +60,7 @@ internal static class VolumeStreamCopier
                 using (sink)
                 {
                     if (header is not null) sink.Data(header);
-                    await volume.DownloadAsync((ulong)sink.Position, 0, sparse: true,
-                        async (data, token) =>
-                        {
-                            await sink.ThrottleAsync(data.Length, token);
-                            sink.Data(data.Span);
-                        },
-                        (hole, _) =>
-                        {
-                            sink.Hole(hole);
-                            return ValueTask.CompletedTask;
-                        }, ct);
+                    await ReceiveIntoAsync(volume, sink, ct);
                     if (sink.Position < description.Physical)
                         throw new FibackupException(ErrorReason.CopyFailed,
                             $"source image {image} ended at {sink.Position} bytes, {description.Physical} expected (it must not change during a backup)");
@@ -88,6 +81,66 @@ internal static class VolumeStreamCopier
             throw;
         }
     }
+
+    /// <summary>
+    /// Receiving (libvirt's RPC decoding on this side) and hashing + writing run on two threads, a
+    /// few 256 KiB packets apart, so one does not wait for the other; the bandwidth limit applies
+    /// to receiving, i.e. to the network.
+    /// </summary>
+    private static async Task ReceiveIntoAsync(StorageVolume volume, Sink sink, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var queue = Channel.CreateBounded<Packet>(new BoundedChannelOptions(PacketsInFlight) { SingleReader = true, SingleWriter = true });
+        var writer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var packet in queue.Reader.ReadAllAsync(stop.Token))
+                {
+                    if (packet.Buffer is null) sink.Hole(packet.Length);
+                    else
+                    {
+                        try { sink.Data(packet.Buffer.AsSpan(0, (int)packet.Length)); }
+                        finally { ArrayPool<byte>.Shared.Return(packet.Buffer); }
+                    }
+                }
+            }
+            catch
+            {
+                stop.Cancel(); // the receiving side stops too instead of waiting for room in the queue
+                throw;
+            }
+        }, CancellationToken.None);
+        try
+        {
+            await volume.DownloadAsync((ulong)sink.Position, 0, sparse: true,
+                async (data, token) =>
+                {
+                    await sink.ThrottleAsync(data.Length, token);
+                    var buffer = ArrayPool<byte>.Shared.Rent(data.Length);
+                    data.CopyTo(buffer);
+                    await queue.Writer.WriteAsync(new Packet(buffer, data.Length), token);
+                },
+                (hole, token) => queue.Writer.WriteAsync(new Packet(null, hole), token), stop.Token);
+            queue.Writer.Complete();
+        }
+        catch (Exception e)
+        {
+            queue.Writer.TryComplete(e);
+            stop.Cancel();
+            // The writer's own failure (a full disk) is the cause of the cancellation: report it.
+            try { await writer; }
+            catch (Exception writeError) when (writeError is not OperationCanceledException) { ExceptionDispatchInfo.Throw(writeError); }
+            catch (OperationCanceledException) { }
+            throw;
+        }
+        await writer;
+    }
+
+    private const int PacketsInFlight = 8;
+
+    /// <summary>A run of data (a pooled buffer) or, with a null buffer, a hole of <paramref name="Length"/> bytes.</summary>
+    private readonly record struct Packet(byte[]? Buffer, long Length);
 
     /// <summary>The destination side of one copy: position, hash, zero-block skipping, throttle and progress.</summary>
     private sealed class Sink(SafeFileHandle output, CopyOptions options, long expectedData, Func<IOException, Exception> destinationError) : IDisposable
