@@ -36,6 +36,7 @@ public sealed class RemoteBackupTests(LibvirtFixture fixture)
 
         var points = await scenario.ListAsync();
         Assert.Equal(["full", "incremental", "incremental"], points.Select(p => p.GetProperty("type").GetString()));
+        scenario.AssertRepositoryHoldsNoCredentials();
         var verify = await scenario.RunAsync("verify", "--repository", scenario.Repository, "--domain", scenario.Domain.Name);
         Assert.True(verify.ExitCode == 0, verify.ToString());
         foreach (var point in scenario.PointIds) await scenario.AssertRestoresExactlyAsync(point);

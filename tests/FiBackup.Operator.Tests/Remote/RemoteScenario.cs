@@ -88,6 +88,7 @@ public sealed partial class RemoteScenario : IAsyncDisposable
     {
         var run = await StartBackup(extra);
         Assert.True(run.ExitCode == 0, $"backup over ssh failed: {run}");
+        AssertNoCredentials(run.Output + run.Error, "the backup's output");
         var point = PointIdPattern().Match(run.Output);
         Assert.True(point.Success, $"no restore point id in the output: {run}");
         PointIds.Add(point.Groups[1].Value);
@@ -137,6 +138,21 @@ public sealed partial class RemoteScenario : IAsyncDisposable
             Assert.True(await QemuTools.SameContentAsync(disk.ActivePath!, expected[disk.Target].PointImage(pointId)),
                 $"restored disk {disk.Target} of point {pointId} ({disk.ActivePath}) differs from what the guest had at that point");
         }
+    }
+
+    /// <summary>Neither the key's path nor the URI's query (keyfile=, command=) may show up in what fibackup prints or records.</summary>
+    public void AssertNoCredentials(string text, string where)
+    {
+        Assert.False(text.Contains(Sshd.ClientKeyPath, StringComparison.Ordinal), $"{where} names the private key file: {text}");
+        Assert.False(text.Contains("keyfile=", StringComparison.Ordinal), $"{where} contains the URI's query: {text}");
+        Assert.False(text.Contains(File.ReadAllText(Sshd.ClientKeyPath).Split('\n')[1], StringComparison.Ordinal), $"{where} contains the private key");
+    }
+
+    /// <summary>Every manifest, journal and other text file of the repository, checked with <see cref="AssertNoCredentials"/>.</summary>
+    public void AssertRepositoryHoldsNoCredentials()
+    {
+        foreach (var file in Directory.EnumerateFiles(Repository, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".qcow2", StringComparison.Ordinal)))
+            AssertNoCredentials(File.ReadAllText(file), file);
     }
 
     public async ValueTask DisposeAsync()
