@@ -133,8 +133,8 @@ kubectl config --kubeconfig="$operator_kubeconfig" set-context local --cluster=l
 kubectl config --kubeconfig="$operator_kubeconfig" use-context local >/dev/null
 say "kubeconfig of system:serviceaccount:$ns:$service_account: $operator_kubeconfig"
 
-# The container's args, with what differs outside a pod: the claims directory, a free metrics port, the pod name.
-operator_args=()
+# The container's args, with what differs outside a pod: the claims directory, a free metrics port on loopback, the pod name.
+operator_args=(--metrics-bind-address=127.0.0.1)
 while IFS= read -r a; do
   # shellcheck disable=SC2016 # '$(POD_NAME)' is the literal the chart writes; Kubernetes expands it in a pod
   case $a in

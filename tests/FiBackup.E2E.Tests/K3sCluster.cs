@@ -139,7 +139,7 @@ public sealed class K3sCluster : IAsyncLifetime
         var process = OperatorProcess.Start(identity,
         [
             "--kubeconfig", KubeconfigPath, "--namespace", Namespace, "--claims-dir", ClaimsDirectory,
-            "--metrics-port", "0", "--identity", identity, "--workers", "2",
+            "--metrics-port", "0", "--metrics-bind-address", "127.0.0.1", "--identity", identity, "--workers", "2",
         ]);
         operators.Add(process);
         return process;

@@ -25,6 +25,11 @@ public static class OperatorCommand
             DefaultValueFactory = _ => "/var/lib/fibackup/claims",
         };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port of /metrics, /healthz and /readyz (0: any free port)", DefaultValueFactory = _ => 8080 };
+        var metricsBindAddress = new Option<string>("--metrics-bind-address")
+        {
+            Description = "IP address /metrics, /healthz and /readyz listen on (default 0.0.0.0, every interface, as a pod needs; 127.0.0.1 for a local run)",
+            DefaultValueFactory = _ => "0.0.0.0",
+        };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Only the holder of the Lease reconciles (for more than one replica)" };
         var leaseNamespace = new Option<string>("--leader-election-namespace") { Description = "Namespace of the leader Lease and the per-domain Leases (default: the watched namespace, or default)" };
         var identity = new Option<string>("--identity") { Description = "This instance's name in Leases and Events (default: host name and process id)" };
@@ -32,13 +37,15 @@ public static class OperatorCommand
 
         var command = new Command("operator", "Run the fi-backup operator: reconcile VmBackupPolicies, VmBackups and VmRestores")
         {
-            kubeconfig, ns, mover, claimsDir, metricsPort, leaderElect, leaseNamespace, identity, workers,
+            kubeconfig, ns, mover, claimsDir, metricsPort, metricsBindAddress, leaderElect, leaseNamespace, identity, workers,
             moverImage, moverServiceAccount, moverHostPaths, moverStartTimeout,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(mover) == "job" && string.IsNullOrEmpty(result.GetValue(moverImage)))
                 result.AddError("--mover-image: required with --mover job (the image whose fibackup runs in the Jobs)");
+            if (!System.Net.IPAddress.TryParse(result.GetValue(metricsBindAddress), out _))
+                result.AddError($"--metrics-bind-address: \"{result.GetValue(metricsBindAddress)}\" is not an IP address (e.g. 0.0.0.0, 127.0.0.1 or ::)");
         });
         command.SetAsyncAction(async (parse, context) =>
         {
@@ -48,6 +55,7 @@ public static class OperatorCommand
                 Namespace = parse.GetValue(ns),
                 ClaimsDirectory = parse.GetValue(claimsDir)!,
                 MetricsPort = parse.GetValue(metricsPort),
+                MetricsAddress = System.Net.IPAddress.Parse(parse.GetValue(metricsBindAddress)!),
                 LeaderElect = parse.GetValue(leaderElect),
                 LeaseNamespace = parse.GetValue(leaseNamespace),
                 Identity = parse.GetValue(identity) ?? $"{Environment.MachineName}-{Environment.ProcessId}",

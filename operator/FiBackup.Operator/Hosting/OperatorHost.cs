@@ -63,10 +63,10 @@ public static class OperatorHost
         var metrics = new OperatorMetrics();
         await using var http = new OperatorHttpServer(metrics, () => ProbeResult.Pass,
             () => policies.HasSynced && backups.HasSynced && restores.HasSynced && claimsInformer.HasSynced && jobsInformer?.HasSynced != false ? ProbeResult.Pass : ProbeResult.Fail("informers not synced yet"),
-            new System.Net.IPEndPoint(System.Net.IPAddress.Any, options.MetricsPort), loggers);
+            new System.Net.IPEndPoint(options.MetricsAddress, options.MetricsPort), loggers);
         await http.StartAsync(ct);
-        log.LogInformation("fibackup operator {Identity}: watching {Namespace}, claims under {Claims}, mover {Mover}, metrics on :{Port}",
-            options.Identity, options.Namespace ?? "all namespaces", options.ClaimsDirectory, options.Mover, http.Port);
+        log.LogInformation("fibackup operator {Identity}: watching {Namespace}, claims under {Claims}, mover {Mover}, metrics on {Address}:{Port}",
+            options.Identity, options.Namespace ?? "all namespaces", options.ClaimsDirectory, options.Mover, options.MetricsAddress, http.Port);
 
         var events = new EventRecorder(client, "fibackup-operator", loggers.CreateLogger("fibackup.events"), time)
         {

@@ -8,6 +8,8 @@ public sealed record OperatorOptions
     public string? Namespace { get; init; }
     public required string ClaimsDirectory { get; init; }
     public int MetricsPort { get; init; } = 8080;
+    /// <summary>Where the metrics/health server listens; every interface by default, as a pod needs.</summary>
+    public System.Net.IPAddress MetricsAddress { get; init; } = System.Net.IPAddress.Any;
     public bool LeaderElect { get; init; }
     public string? LeaseNamespace { get; init; }
     public required string Identity { get; init; }

@@ -53,12 +53,14 @@ public sealed class ChartRelease
     /// <summary>
     /// The Deployment's `fibackup operator ...` as a local process with the operator ServiceAccount's
     /// kubeconfig. Only what points into the pod changes: $(POD_NAME) becomes <paramref name="identity"/>,
-    /// --claims-dir the cluster's claims directory, --metrics-port any free port.
+    /// --claims-dir the cluster's claims directory, --metrics-port any free port, on 127.0.0.1.
     /// </summary>
     public OperatorProcess StartOperator(string identity = "fibt-chart-operator")
     {
         if (deploymentArgs is not ["operator", ..]) throw new XunitException($"the chart's Deployment does not run `fibackup operator`: {string.Join(' ', deploymentArgs)}");
         var args = new List<string> { "--kubeconfig", cluster.Api.WriteKubeconfigFor(OperatorCluster.Namespace, OperatorServiceAccount) };
+        // A local process, not a pod: the metrics server listens on loopback only.
+        args.Add("--metrics-bind-address=127.0.0.1");
         foreach (var arg in deploymentArgs.Skip(1))
         {
             args.Add(arg switch

@@ -99,7 +99,7 @@ public sealed class OperatorCluster : IAsyncDisposable
         var args = new List<string>
         {
             "--kubeconfig", Api.KubeconfigPath, "--namespace", Namespace, "--claims-dir", ClaimsDirectory,
-            "--metrics-port", "0", "--identity", identity, "--workers", "2",
+            "--metrics-port", "0", "--metrics-bind-address", "127.0.0.1", "--identity", identity, "--workers", "2",
         };
         if (leaderElect) args.AddRange(["--leader-elect", "--leader-election-namespace", Namespace]);
         if (extraArgs is not null) args.AddRange(extraArgs);
