@@ -54,6 +54,18 @@ public sealed class LibvirtStorageImagesTests(LibvirtFixture libvirt, RemoteLibv
     }
 
     [Fact]
+    public async Task A_block_device_counts_as_absent_and_its_chain_is_refused_saying_why()
+    {
+        using var images = NewImages();
+
+        Assert.False(await images.ExistsAsync("/dev/null", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FibackupException>(() => images.ReadChainAsync("/dev/null", CancellationToken.None));
+
+        Assert.Equal(ErrorReason.InvalidSpec, error.Reason);
+        Assert.Contains("block device", error.Message);
+    }
+
+    [Fact]
     public async Task An_external_data_file_is_reported_in_the_chain()
     {
         await using var vm = await libvirt.CreateDomainAsync(disks: 0, start: false);

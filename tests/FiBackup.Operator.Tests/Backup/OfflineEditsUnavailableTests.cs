@@ -74,7 +74,11 @@ public sealed class OfflineEditsUnavailableTests(LibvirtFixture fixture)
         Assert.Equal(BackupType.Incremental, running.Type);
         Assert.DoesNotContain(running.Warnings, w => w.Contains("deferred"));
         foreach (var disk in scenario.Domain.Disks)
-            Assert.Equal(3, (await scenario.LiveChainAsync(disk.Target)).Count); // active → accumulator → base
+        {
+            var chain = await scenario.LiveChainAsync(disk.Target);
+            // active → accumulator → base
+            Assert.True(chain.Count == 3, $"{disk.Target}: {string.Join(" <- ", chain.Reverse())}; warnings: {string.Join("; ", running.Warnings)}");
+        }
         await scenario.Domain.AssertGuestPatternAsync("vda", 8 * MiB, MiB, 0x55);
 
         await scenario.AssertEveryPointRestoresExactlyAsync();

@@ -70,11 +70,13 @@ internal sealed class HostVolumes(LibvirtConnection connection, string host) : I
     {
         if (!path.StartsWith('/'))
             throw new FibackupException(ErrorReason.InvalidSpec, $"image path \"{path}\" is not absolute");
-        if (path.StartsWith("/dev/", StringComparison.Ordinal))
+        if (IsBlockDevicePath(path))
             throw new FibackupException(ErrorReason.InvalidSpec,
                 $"disk {path} is a block device; fibackup backs up block-device disks only on the local host, not over a remote connection");
         return (Normalize(Path.GetDirectoryName(path)!), Path.GetFileName(path));
     }
+
+    internal static bool IsBlockDevicePath(string path) => path.StartsWith("/dev/", StringComparison.Ordinal);
 
     private static string Normalize(string directory) =>
         directory.Length > 1 ? directory.TrimEnd('/') : directory;

@@ -56,9 +56,15 @@ public sealed class LibvirtStorageImages : IHostImages, IDisposable
             return (IReadOnlyList<ChainImage>)chain;
         });
 
+    /// <remarks>
+    /// A block device (/dev/…) is never a volume fibackup can reach remotely: it counts as absent,
+    /// so a domain with such a disk does not stop the images-in-use listing, while
+    /// <see cref="ReadChainAsync"/> still refuses to back it up, saying why.
+    /// </remarks>
     public Task<bool> ExistsAsync(string image, CancellationToken ct) =>
         EngineBoundary.RunAsync($"looking for {image} on {host}", ct, () =>
         {
+            if (HostVolumes.IsBlockDevicePath(image)) return Task.FromResult(false);
             using var volume = volumes.TryOpen(image);
             return Task.FromResult(volume is not null);
         });

@@ -116,22 +116,7 @@ public sealed class LibvirtVmSource : IVmSource
             var result = new List<DomainImages>(domains.Count);
             foreach (var domain in domains)
             {
-                var vm = new LibvirtVmDomain(domain);
-                var disks = EngineBoundary.Run($"reading the disks of domain {vm.Name}", vm.ReadDisks);
-                var images = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var disk in disks.Where(d => d.ActivePath is not null && d.SourceType is "file" or "block"))
-                {
-                    images.Add(disk.ActivePath!);
-                    try
-                    {
-                        foreach (var image in await Images.ReadChainAsync(disk.ActivePath!, ct)) images.Add(image.Path);
-                    }
-                    catch (FibackupException e) when (e.Reason == ErrorReason.InvalidSpec)
-                    {
-                        // The image is not there (a stale definition, a removed ISO): it backs on nothing.
-                    }
-                }
-                result.Add(new DomainImages(vm.Name, images));
+                if (await ImagesOfAsync(new LibvirtVmDomain(domain), ct) is { } images) result.Add(images);
             }
             return result;
         }
@@ -139,6 +124,38 @@ public sealed class LibvirtVmSource : IVmSource
         {
             foreach (var domain in domains) domain.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The images of one domain's disks; null when the domain was undefined since the listing. An
+    /// image removed meanwhile (or never there: a stale definition, a removed ISO) backs on nothing,
+    /// so only its path counts. Any other failure propagates: an unknown chain is not a free one.
+    /// </summary>
+    private async Task<DomainImages?> ImagesOfAsync(LibvirtVmDomain vm, CancellationToken ct)
+    {
+        IReadOnlyList<DomainDisk> disks;
+        try
+        {
+            disks = vm.ReadDisks();
+        }
+        catch (LibvirtException) when (!DomainExists(vm.Name))
+        {
+            return null;
+        }
+        var images = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var disk in disks.Where(d => d.ActivePath is not null && d.SourceType is "file" or "block"))
+        {
+            images.Add(disk.ActivePath!);
+            try
+            {
+                foreach (var image in await Images.ReadChainAsync(disk.ActivePath!, ct)) images.Add(image.Path);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (await Images.ExistsAsync(disk.ActivePath!, ct)) throw;
+            }
+        }
+        return new DomainImages(vm.Name, images);
     }
 
     public void Dispose()
