@@ -78,4 +78,23 @@ public sealed class RemoteBackupTests(LibvirtFixture fixture)
             $"the deferred consolidation did not happen once the domain ran: {string.Join(" <- ", chain.Reverse())}");
         await scenario.AssertRestoresExactlyAsync(scenario.PointIds[^1]);
     }
+
+    [Fact]
+    public async Task A_disk_on_a_template_over_qemu_ssh_gets_a_standalone_full_that_restores_exactly()
+    {
+        await using var scenario = await RemoteScenario.CreateAsync(fixture, running: false,
+            new TestDomainOptions { DisksWithBackingChain = ["vda"] });
+        var template = scenario.Domain.Disk("vda").TemplatePath!;
+        await FiBackup.Engine.Tools.ExternalTool.RunAsync("qemu-io", ["-f", "qcow2", "-c", $"write -P 0x6e {8 * MiB} {2 * MiB}", template], CancellationToken.None);
+        scenario.ExpectTemplateContent("vda", 8 * MiB, 2 * MiB, 0x6e);
+        scenario.Domain.Domain.Start();
+        await scenario.WriteAsync("vda", 9 * MiB, MiB, 0x6f);
+
+        await scenario.BackupAsync();
+        await scenario.WriteAsync("vda", 0, MiB, 0x70);
+        await scenario.BackupAsync();
+
+        Assert.Empty(Directory.EnumerateDirectories(scenario.Repository, "*-chain", SearchOption.AllDirectories));
+        foreach (var point in scenario.PointIds) await scenario.AssertRestoresExactlyAsync(point);
+    }
 }

@@ -40,12 +40,12 @@ public sealed partial class RemoteScenario : IAsyncDisposable
     public string Repository { get; }
     public List<string> PointIds { get; } = [];
 
-    public static async Task<RemoteScenario> CreateAsync(LibvirtFixture fixture, bool running)
+    public static async Task<RemoteScenario> CreateAsync(LibvirtFixture fixture, bool running, TestDomainOptions? options = null)
     {
         var sshd = await LoopbackSshd.StartAsync();
         try
         {
-            var domain = await fixture.CreateDomainAsync(disks: 2, diskBytes: DiskBytes, start: running);
+            var domain = await fixture.CreateDomainAsync(disks: 2, diskBytes: DiskBytes, start: running, options);
             var work = Path.Combine(fixture.Root, "remote-work-" + domain.Name);
             Directory.CreateDirectory(work);
             return new RemoteScenario(domain, sshd, work);
@@ -56,6 +56,9 @@ public sealed partial class RemoteScenario : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Records what a template base under a disk holds (part of the guest's view).</summary>
+    public void ExpectTemplateContent(string target, long offset, long length, byte pattern) => expected[target].Write(offset, length, pattern);
 
     /// <summary>A guest write: qemu-io in the monitor when running, into the active image when shut off (the test sees the host's files).</summary>
     public async Task WriteAsync(string target, long offset, long length, byte pattern)
