@@ -59,10 +59,6 @@ public sealed class LoopbackSshd : IDisposable
     public string LibvirtUri =>
         $"qemu+ssh://root@127.0.0.1:{Port}/system?keyfile={Uri.EscapeDataString(ClientKeyPath)}&command={Uri.EscapeDataString(SshCommand)}";
 
-    /// <summary>The same address as a plain ssh command line (for `ssh … cat`): arguments before the remote command.</summary>
-    public IReadOnlyList<string> SshArguments =>
-        ["-p", Port.ToString(), "-i", ClientKeyPath, "-l", "root", "-T", "-o", "BatchMode=yes", "127.0.0.1"];
-
     public static async Task<LoopbackSshd> StartAsync()
     {
         if (!File.Exists(SshdBinary))

@@ -15,7 +15,7 @@ public sealed class RemoteLibvirtFixture : IAsyncLifetime
 
     public LoopbackSshd Sshd => sshd ?? throw new InvalidOperationException("the fixture is not initialized");
 
-    /// <summary>The connection over ssh; reopen with <see cref="Reconnect"/> after a test cut it.</summary>
+    /// <summary>The connection over ssh, shared by the tests of a class (a test that cuts connections uses an sshd of its own).</summary>
     public LibvirtConnection Connection => connection ?? throw new InvalidOperationException("the fixture is not initialized");
 
     public string Uri => Sshd.LibvirtUri;
@@ -25,9 +25,6 @@ public sealed class RemoteLibvirtFixture : IAsyncLifetime
         sshd = await LoopbackSshd.StartAsync();
         connection = LibvirtConnection.Open(sshd.LibvirtUri);
     }
-
-    /// <summary>A fresh connection over ssh (the caller disposes it).</summary>
-    public LibvirtConnection OpenConnection() => LibvirtConnection.Open(Sshd.LibvirtUri);
 
     public Task DisposeAsync()
     {
