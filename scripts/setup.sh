@@ -2,7 +2,8 @@
 # Prepares a Debian 12 machine to build fibackup and to run its tests against a real libvirtd:
 # installs libvirt + QEMU (TCG is enough) + qemu-utils if missing (with the packages Debian
 # recommends, the set the suite was validated with), hands /dev/kvm to group kvm, starts virtlogd
-# and libvirtd when they are not running, and waits until libvirtd answers.
+# and libvirtd when they are not running, and waits until libvirtd answers; installs openssh-server
+# (without starting its service) for the remote-host tests.
 # Idempotent: a second run changes nothing and takes about a second.
 set -euo pipefail
 
@@ -21,6 +22,26 @@ if ((${#missing[@]})); then
 else
   log "libvirt and qemu packages already installed"
 fi
+
+# openssh-server for the remote-host tests, which start their own sshd on loopback (own config,
+# keys and port per run). Installed without starting the system service: policy-rc.d answering
+# 101 tells invoke-rc.d to start nothing. An existing policy-rc.d (e.g. Docker's) is left alone.
+if ! dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q "install ok installed"; then
+  log "installing openssh-server (the system sshd is not started; tests run their own)"
+  policy=/usr/sbin/policy-rc.d
+  ours=
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# written by fi-backup scripts/setup.sh while it installs openssh-server\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 0755 "$policy"
+    ours=1
+  fi
+  as_root apt-get update -qq
+  status=0
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null || status=$?
+  [[ -n $ours ]] && as_root rm -f "$policy"
+  ((status == 0)) || { log "apt-get install openssh-server failed (exit $status)"; exit "$status"; }
+fi
+[[ -x /usr/sbin/sshd ]] || { log "/usr/sbin/sshd is missing although openssh-server is installed"; exit 1; }
 
 command -v dotnet >/dev/null || { log "the .NET 10 SDK (dotnet) is not on PATH: install it first"; exit 1; }
 

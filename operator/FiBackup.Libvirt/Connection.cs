@@ -133,9 +133,43 @@ public sealed class LibvirtConnection : IDisposable
     public StorageVolume LookupVolumeByPath(string path) =>
         new(this, LibvirtException.Check(NativeMethods.virStorageVolLookupByPath(Handle, path), "virStorageVolLookupByPath"));
 
+    /// <summary>The storage pools libvirt knows (only the running ones with <paramref name="activeOnly"/>).</summary>
+    public unsafe IReadOnlyList<StoragePool> ListStoragePools(bool activeOnly = true)
+    {
+        var flags = activeOnly ? NativeMethods.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE : 0;
+        var count = LibvirtException.Check(NativeMethods.virConnectListAllStoragePools(Handle, out var array, flags), "virConnectListAllStoragePools");
+        try
+        {
+            var pools = new List<StoragePool>(count);
+            for (var i = 0; i < count; i++)
+            {
+                var pool = new StoragePoolHandle();
+                pool.Adopt(array[i]);
+                pools.Add(new StoragePool(this, pool));
+            }
+            return pools;
+        }
+        finally
+        {
+            NativeMemory.Free(array);
+        }
+    }
+
+    /// <summary>The pool, or null when libvirt has no pool of that name (NO_STORAGE_POOL).</summary>
+    public StoragePool? TryLookupStoragePool(string name)
+    {
+        var pool = NativeMethods.virStoragePoolLookupByName(Handle, name);
+        if (!pool.IsInvalid) return new StoragePool(this, pool);
+        pool.Dispose();
+        var error = LibvirtException.FromLastError("virStoragePoolLookupByName");
+        return error.Code == LibvirtErrorCode.NoStoragePool ? null : throw error;
+    }
+
     /// <summary>Creates and starts a transient storage pool (e.g. a dir pool); it vanishes when destroyed.</summary>
-    public StoragePool CreateTransientPool(string xml) =>
-        new(this, LibvirtException.Check(NativeMethods.virStoragePoolCreateXML(Handle, xml, 0), "virStoragePoolCreateXML"));
+    /// <remarks>With <paramref name="build"/> libvirt first builds the pool (for a dir pool: creates its directory).</remarks>
+    public StoragePool CreateTransientPool(string xml, bool build = false) =>
+        new(this, LibvirtException.Check(NativeMethods.virStoragePoolCreateXML(Handle, xml,
+            build ? NativeMethods.VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0), "virStoragePoolCreateXML"));
 
     private unsafe void SubscribeToBlockJobEvents()
     {

@@ -30,8 +30,26 @@ public sealed class StoragePool : IDisposable
     /// <summary>Rescans the pool's target so files created outside libvirt become volumes.</summary>
     public void Refresh() => LibvirtException.Check(NativeMethods.virStoragePoolRefresh(Handle, 0), "virStoragePoolRefresh");
 
+    /// <summary>The pool's definition (type, &lt;target&gt;&lt;path&gt;, capacity), as virsh pool-dumpxml shows it.</summary>
+    public string GetXml() => LibvirtException.CheckOwnedString(NativeMethods.virStoragePoolGetXMLDesc(Handle, 0), "virStoragePoolGetXMLDesc");
+
+    public bool IsActive => LibvirtException.Check(NativeMethods.virStoragePoolIsActive(Handle), "virStoragePoolIsActive") == 1;
+
+    /// <summary>False for a transient pool, which vanishes when destroyed.</summary>
+    public bool IsPersistent => LibvirtException.Check(NativeMethods.virStoragePoolIsPersistent(Handle), "virStoragePoolIsPersistent") == 1;
+
     public StorageVolume LookupVolume(string name) =>
         new(Connection, LibvirtException.Check(NativeMethods.virStorageVolLookupByName(Handle, name), "virStorageVolLookupByName"));
+
+    /// <summary>The volume, or null when the pool has none of that name (NO_STORAGE_VOL; refresh first for files made since).</summary>
+    public StorageVolume? TryLookupVolume(string name)
+    {
+        var volume = NativeMethods.virStorageVolLookupByName(Handle, name);
+        if (!volume.IsInvalid) return new StorageVolume(Connection, volume);
+        volume.Dispose();
+        var error = LibvirtException.FromLastError("virStorageVolLookupByName");
+        return error.Code == LibvirtErrorCode.NoStorageVol ? null : throw error;
+    }
 
     /// <summary>Creates a volume from its XML (<c>&lt;volume&gt;&lt;name&gt;…&lt;capacity&gt;…</c>).</summary>
     public StorageVolume CreateVolume(string xml) =>
@@ -74,6 +92,9 @@ public sealed partial class StorageVolume : IDisposable
 
     /// <summary>The bytes the volume occupies on the host.</summary>
     public ulong Allocation => GetInfo().Allocation;
+
+    /// <summary>The volume's description: &lt;target&gt;&lt;format&gt;, &lt;capacity&gt;, &lt;allocation&gt;, &lt;physical&gt; and &lt;backingStore&gt;.</summary>
+    public string GetXml() => LibvirtException.CheckOwnedString(NativeMethods.virStorageVolGetXMLDesc(Handle, 0), "virStorageVolGetXMLDesc");
 
     /// <summary>Deletes the volume's file.</summary>
     public void Delete() => LibvirtException.Check(NativeMethods.virStorageVolDelete(Handle, 0), "virStorageVolDelete");

@@ -13,16 +13,54 @@ public sealed partial class StorageVolume
     /// With <paramref name="sparse"/> holes travel as lengths, not zeros; on a seekable destination
     /// they are skipped by seeking, so a sparse file stays sparse.
     /// </summary>
-    public async Task DownloadAsync(Stream destination, bool sparse, CancellationToken ct)
+    public Task DownloadAsync(Stream destination, bool sparse, CancellationToken ct) =>
+        DownloadAsync(destination, 0, 0, sparse, ct);
+
+    /// <summary>
+    /// Like <see cref="DownloadAsync(Stream, bool, CancellationToken)"/>, for <paramref name="length"/>
+    /// bytes from <paramref name="offset"/> (length 0: to the end), e.g. only an image's header.
+    /// </summary>
+    public async Task DownloadAsync(Stream destination, ulong offset, ulong length, bool sparse, CancellationToken ct)
+    {
+        long pendingHole = 0;
+        await DownloadAsync(offset, length, sparse,
+            async (data, token) =>
+            {
+                if (pendingHole > 0)
+                {
+                    destination.Seek(pendingHole, SeekOrigin.Current);
+                    pendingHole = 0;
+                }
+                await destination.WriteAsync(data, token).ConfigureAwait(false);
+            },
+            async (hole, token) =>
+            {
+                if (destination.CanSeek) pendingHole += hole;
+                else await WriteZerosAsync(destination, hole, token).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+        if (pendingHole > 0)
+            destination.SetLength(destination.Seek(pendingHole, SeekOrigin.Current));
+        await destination.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Receives the volume's bytes in order: <paramref name="onData"/> with each run of data (the
+    /// memory is reused once it returns), and with <paramref name="sparse"/> <paramref name="onHole"/>
+    /// with the length of each hole, which never travels as zeros. The stream is finished only
+    /// after the last callback returned, and aborted on any failure or cancellation.
+    /// </summary>
+    public async Task DownloadAsync(ulong offset, ulong length, bool sparse,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onData,
+        Func<long, CancellationToken, ValueTask> onHole,
+        CancellationToken ct)
     {
         using var stream = NewStream();
-        LibvirtException.Check(NativeMethods.virStorageVolDownload(Handle, stream, 0, 0,
+        LibvirtException.Check(NativeMethods.virStorageVolDownload(Handle, stream, offset, length,
             sparse ? NativeMethods.VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM : 0), "virStorageVolDownload");
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         var finished = false;
         try
         {
-            long pendingHole = 0;
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
@@ -31,22 +69,13 @@ public sealed partial class StorageVolume
                 if (read < 0)
                 {
                     var hole = await Task.Run(() => ReceiveHole(stream), ct).ConfigureAwait(false);
-                    if (destination.CanSeek) pendingHole += hole;
-                    else await WriteZerosAsync(destination, hole, ct).ConfigureAwait(false);
+                    await onHole(hole, ct).ConfigureAwait(false);
                     continue;
                 }
-                if (pendingHole > 0)
-                {
-                    destination.Seek(pendingHole, SeekOrigin.Current);
-                    pendingHole = 0;
-                }
-                await destination.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                await onData(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
             }
-            if (pendingHole > 0)
-                destination.SetLength(destination.Seek(pendingHole, SeekOrigin.Current));
             LibvirtException.Check(NativeMethods.virStreamFinish(stream), "virStreamFinish");
             finished = true;
-            await destination.FlushAsync(ct).ConfigureAwait(false);
         }
         finally
         {

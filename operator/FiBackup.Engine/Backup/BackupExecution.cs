@@ -10,8 +10,9 @@ namespace FiBackup.Engine.Backup;
 /// The steps of a backup after its snapshot, shared by a fresh run and by the recovery of an
 /// interrupted one: each takes the journal at one step and leaves it at the next.
 /// </summary>
-public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeProvider time)
+public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLayout layout, TimeProvider time)
 {
+    public IVmSource Source { get; } = source;
     public IVmDomain Domain { get; } = domain;
     public DomainLayout Layout { get; } = layout;
     public JournalStore Journals { get; } = new(layout);
@@ -21,8 +22,7 @@ public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeP
 
     public SnapshotProgress SnapshotState(BackupJournal journal)
     {
-        var active = Domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
-        var switched = journal.Disks.Count(d => active.GetValueOrDefault(d.Target) == d.Overlay);
+        var switched = OnOverlay.Disks(Domain, journal).Count;
         return switched == 0 ? SnapshotProgress.None : switched == journal.Disks.Count ? SnapshotProgress.All : SnapshotProgress.Some;
     }
 
@@ -30,13 +30,13 @@ public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeP
     public async Task<IReadOnlyDictionary<string, long>> EstimateBytesAsync(BackupJournal journal, CancellationToken ct)
     {
         var bytes = new Dictionary<string, long>();
-        foreach (var disk in journal.Disks) bytes[disk.Target] = await CopyStep.BytesToReadAsync(journal, disk, ct);
+        foreach (var disk in journal.Disks) bytes[disk.Target] = await CopyStep.BytesToReadAsync(Source.Images, journal, disk, ct);
         return bytes;
     }
 
     public async Task<BackupJournal> CopyAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)
     {
-        journal = await new CopyStep(Journals, Layout, time).RunAsync(journal, progress, ct);
+        journal = await new CopyStep(Source.Images, Journals, Layout, time).RunAsync(journal, progress, ct);
         journal = journal with { Step = BackupJournalStep.Copied };
         await Journals.WriteAsync(journal.Name, journal, ct);
         CrashPoint.Reached("after-copy");
@@ -59,7 +59,7 @@ public sealed class BackupExecution(IVmDomain domain, DomainLayout layout, TimeP
         progress?.Report(new BackupProgress(BackupStep.Consolidating, 0, 0));
         journal = journal with { Step = BackupJournalStep.Consolidating };
         await Journals.WriteAsync(journal.Name, journal, ct);
-        await new ConsolidateStep(new LiveChainConsolidator()).RunAsync(Domain, journal, warnings, ct);
+        await new ConsolidateStep(new LiveChainConsolidator(Source)).RunAsync(Domain, journal, warnings, ct);
         Journals.Delete(journal.Name);
 
         // Read from the manifest, so a result reports exactly what `list` and a synced VmBackup show.

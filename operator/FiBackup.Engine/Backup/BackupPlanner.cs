@@ -11,7 +11,7 @@ namespace FiBackup.Engine.Backup;
 /// </summary>
 public sealed class BackupPlanner(TimeProvider time)
 {
-    public async Task<BackupJournal> PlanAsync(IVmDomain domain, DomainLayout layout, BackupRequest request,
+    public async Task<BackupJournal> PlanAsync(IHostImages images, IVmDomain domain, DomainLayout layout, BackupRequest request,
         List<string> warnings, CancellationToken ct)
     {
         var disks = domain.ReadDisks();
@@ -24,7 +24,7 @@ public sealed class BackupPlanner(TimeProvider time)
         var chains = new Dictionary<string, IReadOnlyList<ChainImage>>();
         foreach (var disk in backedUp)
         {
-            chains[disk.Target] = await LiveChain.ReadAsync(disk.ActivePath!, ct);
+            chains[disk.Target] = await images.ReadChainAsync(disk.ActivePath!, ct);
             // The copy reads the qcow2 file itself: the guest data in an external data file would be missing.
             if (chains[disk.Target].FirstOrDefault(image => image.DataFile is not null) is { } split)
                 throw new InvalidInputException(
@@ -59,7 +59,7 @@ public sealed class BackupPlanner(TimeProvider time)
         foreach (var disk in backedUp)
         {
             var overlay = OverlayName.For(chains[disk.Target], point, request.OverlayDirectory);
-            if (Path.Exists(overlay))
+            if (await images.ExistsAsync(overlay, ct))
                 throw new FibackupException(ErrorReason.FileConflict, $"overlay {overlay} already exists and is not part of disk {disk.Target}'s chain; move it away (fibackup never overwrites a file)");
             var folder = DomainLayout.RelativeChainDiskFolder(chain, disk.Target);
             var previousFiles = type == BackupType.Full ? [] : previous!.Disks.Single(d => d.Target == disk.Target).Files;

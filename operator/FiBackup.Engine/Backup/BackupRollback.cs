@@ -1,7 +1,6 @@
 using FiBackup.Engine.Errors;
 using FiBackup.Engine.Repository;
 using FiBackup.Engine.Sources;
-using FiBackup.Engine.Tools;
 
 namespace FiBackup.Engine.Backup;
 
@@ -10,20 +9,31 @@ namespace FiBackup.Engine.Backup;
 /// repository, I/O error, Ctrl-C): the guest's writes since the snapshot are folded back into
 /// the image the domain ran on before (its own writable image, so invariant 2 holds), the domain
 /// is moved back onto it, and the overlay and the partial repository files are removed.
-/// If undoing fails too, the journal stays and the next run finishes or undoes it.
+/// Where folding back is not safe — a shut-off domain on a host whose images cannot be edited
+/// offline, or an image another domain uses — the domain stays on the new overlay instead: a
+/// valid chain, whose frozen image no restore point records, so the next backup of it is a full
+/// (the planner sees the domain is no longer on the overlay the last point left) and every point
+/// stays exact. If undoing fails too, the journal stays and the next run finishes or undoes it.
 /// </summary>
-public sealed class BackupRollback(IVmDomain domain, DomainLayout layout, JournalStore journals)
+public sealed class BackupRollback(IVmSource source, IVmDomain domain, DomainLayout layout, JournalStore journals)
 {
-    public async Task RollBackAsync(BackupJournal journal, Exception failure)
+    /// <summary>Undoes the backup; returns what became of the domain's disks, for the error message.</summary>
+    public async Task<string> RollBackAsync(BackupJournal journal, Exception failure)
     {
         // The caller's token may be the very cancellation that failed the copy: undo regardless.
         var ct = CancellationToken.None;
         try
         {
             DeletePointFiles(layout, journal);
-            var active = domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
-            foreach (var disk in journal.Disks.Where(d => active.GetValueOrDefault(d.Target) == d.Overlay))
+            var guard = new OverlayGuard(source, domain);
+            var stayed = new List<string>();
+            foreach (var disk in OnOverlay.Disks(domain, journal))
             {
+                if (await WhyNotFoldBackAsync(guard, disk, ct) is { } why)
+                {
+                    stayed.Add($"disk {disk.Target} stays on {disk.Overlay} ({why}; the next backup is a full)");
+                    continue;
+                }
                 if (domain.IsRunning)
                 {
                     await domain.ActiveCommitAsync(disk.Target, disk.Frozen, 0, ct);
@@ -32,13 +42,16 @@ public sealed class BackupRollback(IVmDomain domain, DomainLayout layout, Journa
                 {
                     // The frozen image keeps its own format (a raw disk stays raw): read it from the
                     // overlay's chain before the commit.
-                    var frozen = (await LiveChain.ReadAsync(disk.Overlay, ct)).First(image => image.Path == disk.Frozen);
-                    await QemuImg.CommitAsync(disk.Overlay, ct, baseImage: disk.Frozen);
+                    var frozen = (await source.Images.ReadChainAsync(disk.Overlay, ct)).First(image => image.Path == disk.Frozen);
+                    await source.Images.CommitOfflineAsync(disk.Overlay, disk.Frozen, ct);
                     domain.RedefineDiskSource(disk.Target, disk.Frozen, frozen.Format);
                 }
-                if (OverlayName.IsOverlay(disk.Overlay)) File.Delete(disk.Overlay);
+                await guard.DeleteIfUnusedAsync(disk.Overlay, ct);
             }
             journals.Delete(journal.Name);
+            return stayed.Count == 0
+                ? "the snapshot was undone (the domain runs on its previous image)"
+                : "the snapshot was not undone where that was unsafe: " + string.Join("; ", stayed);
         }
         catch (Exception undo)
         {
@@ -47,6 +60,13 @@ public sealed class BackupRollback(IVmDomain domain, DomainLayout layout, Journa
                 $"{failure.Message}; undoing the snapshot failed as well ({undo.Message}); the domain runs on a valid chain and the next fibackup run for it finishes or undoes backup {journal.PointId}",
                 cause.Field, failure, cause.Retryable);
         }
+    }
+
+    private async Task<string?> WhyNotFoldBackAsync(OverlayGuard guard, BackupJournalDisk disk, CancellationToken ct)
+    {
+        if (!domain.IsRunning && !source.Images.CanEditOffline)
+            return "this host's images cannot be edited while the domain is shut off";
+        return await guard.WhyNotWritableAsync([disk.Frozen, disk.Overlay], ct);
     }
 
     /// <summary>Removes this point's repository files (and partials); no manifest refers to them yet.</summary>

@@ -46,7 +46,7 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
         using var repositoryLock = DomainLock.Acquire(layout.LockFile, $"fibackup backup of {domain.Name}", LockWait, ct);
 
         var warnings = new List<string>();
-        var execution = new BackupExecution(domain, layout, time);
+        var execution = new BackupExecution(source, domain, layout, time);
         var interrupted = InterruptedRunsWithKey(execution.Journals, request.IdempotencyKey);
         await new BackupRecovery(execution).RecoverAsync(warnings, ct);
         string? recoveredRun = null;
@@ -60,7 +60,7 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
                                + string.Join("; ", warnings.Where(w => interrupted.Any(w.Contains)));
         }
 
-        var journal = await new BackupPlanner(time).PlanAsync(domain, layout, request, warnings, ct);
+        var journal = await new BackupPlanner(time).PlanAsync(source.Images, domain, layout, request, warnings, ct);
         var estimate = await execution.EstimateBytesAsync(journal, ct);
         FreeSpace.Ensure(layout.Directory, estimate.Values.Sum(), $"the backup of {domain.Name}");
         journal = journal with { Disks = journal.Disks.Select(d => d with { BytesToCopy = estimate[d.Target] }).ToList() };
@@ -91,13 +91,13 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
         }
         catch (Exception failure)
         {
-            await new BackupRollback(domain, layout, execution.Journals).RollBackAsync(journal, failure);
+            var undone = await new BackupRollback(source, domain, layout, execution.Journals).RollBackAsync(journal, failure);
             if (failure is OperationCanceledException) throw;
             var cause = EngineBoundary.Wrap(failure, $"backup of {domain.Name}");
             // A full repository stays RepositoryFull; anything else that failed the copy is CopyFailed.
             var reason = cause.Reason is ErrorReason.RepositoryFull or ErrorReason.LibvirtUnreachable ? cause.Reason : ErrorReason.CopyFailed;
             throw new FibackupException(reason,
-                $"backup of {domain.Name} failed while copying: {failure.Message}; the snapshot was undone (the domain runs on its previous image) and no restore point was recorded",
+                $"backup of {domain.Name} failed while copying: {failure.Message}; {undone} and no restore point was recorded",
                 cause.Field, failure);
         }
         var result = await execution.FinishAsync(journal, domain.Name, warnings, planned, ct);

@@ -27,7 +27,7 @@ public sealed class ConsolidateRunner(IDomainLocks locks)
         using var domain = source.OpenDomain(domainName);
         await using var domainLock = await locks.AcquireAsync(new DomainLockKey(source.HypervisorId, domain.Uuid, domain.Name),
             $"fibackup consolidate of {domain.Name}", ct);
-        var consolidator = new LiveChainConsolidator();
+        var consolidator = new LiveChainConsolidator(source);
         var disks = domain.ReadDisks().Where(d => d.IsBackedUp).ToList();
         // Every disk is checked before the first is folded, so a refusal changes nothing.
         if (domain.IsRunning)

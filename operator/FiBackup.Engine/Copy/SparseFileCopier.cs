@@ -112,22 +112,13 @@ public sealed class SparseFileCopier
         {
             var prefix = new byte[Math.Min(length, Qcow2Header.PrefixLength)];
             ReadFully(input, prefix, 0);
-            var cluster = new byte[Math.Min(length, Qcow2Header.ClusterSizeOf(prefix))];
+            var cluster = new byte[BackingRewrite.FirstClusterLength(prefix, length, source)];
             ReadFully(input, cluster, 0);
-            var header = Qcow2Header.Parse(cluster);
-            if (header.HasExternalDataFile)
-                throw new InvalidDataException("it keeps its data in an external data file, which fibackup does not copy");
-            return header.WithBacking(rewrite.BackingFile, rewrite.BackingFormat, cluster.Length);
+            return BackingRewrite.Apply(cluster, source, rewrite);
         }
         catch (InvalidDataException e)
         {
             throw new FibackupException(ErrorReason.CopyFailed, $"cannot rewrite the backing file of {source}: {e.Message}", inner: e);
-        }
-        catch (Qcow2HeaderFullException e)
-        {
-            throw new Qcow2HeaderFullException(
-                $"cannot rewrite the backing file of {source}: {e.Message}; fibackup has no fallback for this, nothing was copied "
-                + "(convert the disk to a qcow2 with a larger cluster size, e.g. qemu-img convert -O qcow2 -o cluster_size=65536, while the domain is shut off)");
         }
         catch (IOException e)
         {

@@ -79,10 +79,15 @@ public static class EngineBoundary
         };
     }
 
-    /// <summary>The daemon cannot be reached or the connection broke (refused, closed, keepalive timeout).</summary>
+    /// <summary>
+    /// The daemon cannot be reached or the connection broke (refused, closed, keepalive timeout).
+    /// An ssh tunnel whose far end died reports INTERNAL_ERROR "client socket is closed" from the
+    /// RPC layer, which has no other internal errors a retry would not cure.
+    /// </summary>
     public static bool IsConnectionLost(LibvirtException e) =>
         e.Code is LibvirtErrorCode.NoConnect or LibvirtErrorCode.InvalidConn or LibvirtErrorCode.Rpc
-        || (e.Code == LibvirtErrorCode.SystemError && e.ErrorDomain is LibvirtErrorDomain.Rpc or LibvirtErrorDomain.Remote);
+        || (e.Code == LibvirtErrorCode.SystemError && e.ErrorDomain is LibvirtErrorDomain.Rpc or LibvirtErrorDomain.Remote)
+        || (e.Code == LibvirtErrorCode.InternalError && e.ErrorDomain == LibvirtErrorDomain.Rpc);
 
     private static bool IsDiskFull(string standardError) =>
         standardError.Contains("No space left on device", StringComparison.Ordinal)

@@ -61,7 +61,7 @@ public sealed class BackupRecovery(BackupExecution execution)
             switch (execution.SnapshotState(journal))
             {
                 case SnapshotProgress.None:
-                    Forget(journal);
+                    await ForgetAsync(journal, ct);
                     warnings.Add($"discarded backup {journal.PointId}, interrupted before its snapshot");
                     return;
                 case SnapshotProgress.Some:
@@ -93,13 +93,13 @@ public sealed class BackupRecovery(BackupExecution execution)
     /// <summary>The copy can be redone only while each frozen image is still right below its overlay.</summary>
     private async Task<string?> WhyFrozenImagesAreGoneAsync(BackupJournal journal, CancellationToken ct)
     {
-        var active = execution.Domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
+        var onOverlay = OnOverlay.Disks(execution.Domain, journal).Select(d => d.Target).ToHashSet();
         foreach (var disk in journal.Disks)
         {
             if (disk.Copied is not null) continue;
-            if (active.GetValueOrDefault(disk.Target) != disk.Overlay)
+            if (!onOverlay.Contains(disk.Target))
                 return $"disk {disk.Target} no longer runs on {disk.Overlay}";
-            var chain = await LiveChain.ReadAsync(disk.Overlay, ct);
+            var chain = await execution.Source.Images.ReadChainAsync(disk.Overlay, ct);
             if (chain.Count < 2 || chain[1].Path != disk.Frozen)
                 return $"{disk.Frozen} is no longer the backing image of {disk.Overlay}";
         }
@@ -107,15 +107,13 @@ public sealed class BackupRecovery(BackupExecution execution)
     }
 
     /// <summary>A backup that never took its snapshot: remove anything it may have created.</summary>
-    private void Forget(BackupJournal journal)
+    private async Task ForgetAsync(BackupJournal journal, CancellationToken ct)
     {
-        var active = execution.Domain.ReadDisks().Select(d => d.ActivePath).ToHashSet();
+        var guard = new OverlayGuard(execution.Source, execution.Domain);
+        // libvirt removes overlays of a failed snapshot itself; one left over is ours and unused
+        // (the guard deletes it only if no domain's chain holds it).
         foreach (var disk in journal.Disks)
-        {
-            // libvirt removes overlays of a failed snapshot itself; one left over is ours and unused.
-            if (OverlayName.IsOverlay(disk.Overlay) && !active.Contains(disk.Overlay) && File.Exists(disk.Overlay))
-                File.Delete(disk.Overlay);
-        }
+            await guard.DeleteIfUnusedAsync(disk.Overlay, ct);
         BackupRollback.DeletePointFiles(execution.Layout, journal);
         execution.Journals.Delete(journal.Name);
     }

@@ -93,7 +93,7 @@ public sealed partial class RestoreMaterializer
             }
             files.Add(final);
         }
-        return new RestoredDisk(disk.Target, files[^1], files);
+        return new RestoredDisk(disk.Target, files[^1], files) { Bytes = files.Sum(f => new FileInfo(f).Length) };
     }
 
     private static async Task<RestoredDisk> FlattenAsync(DomainLayout layout, DiskManifest disk, string final,
@@ -118,7 +118,7 @@ public sealed partial class RestoreMaterializer
             // Renamed (even if the directory fsync then failed): the final file is this restore's.
             if (!File.Exists(partial)) created[^1] = final;
         }
-        return new RestoredDisk(disk.Target, final, [final]);
+        return new RestoredDisk(disk.Target, final, [final]) { Bytes = new FileInfo(final).Length };
     }
 
     /// <summary>The names the restored files of one disk get, in chain order (one name when flattened).</summary>

@@ -41,7 +41,11 @@ public sealed record RestorePlan(
 }
 
 /// <summary>One restored disk: the image the domain should use and every file created for it, top last.</summary>
-public sealed record RestoredDisk(string Target, string Image, IReadOnlyList<string> Files);
+public sealed record RestoredDisk(string Target, string Image, IReadOnlyList<string> Files)
+{
+    /// <summary>The files' total length, measured where they were written (the host's copies may be out of this machine's sight).</summary>
+    public long Bytes { get; init; }
+}
 
 /// <summary>Progress of a restore in bytes read from the repository.</summary>
 public sealed record RestoreProgress(string Target, string File, long BytesDone, long BytesTotal);

@@ -24,7 +24,10 @@ public sealed class RestoreRunner(IDomainLocks locks)
     {
         var layout = RestorePointLocator.FindDomain(request.RepositoryRoot, request.Domain, request.Host);
         var point = RestorePointLocator.FindPoint(layout, request.Point, request.RepositoryRoot);
-        RestoreTarget.EnsureOutsideRepository(request.RepositoryRoot, request.TargetDirectory);
+        // A host whose images are not this machine's files gets the point through a staging directory.
+        var remoteImages = source?.Images is { IsLocal: false } remote ? remote : null;
+        // The target is a path on this machine only when the host's images are its files.
+        if (remoteImages is null) RestoreTarget.EnsureOutsideRepository(request.RepositoryRoot, request.TargetDirectory);
         if (request.NewName is not null && request.Force)
             throw new InvalidInputException("a restore under a new name and an in-place restore exclude each other: the new name defines a copy, in place replaces the disks of the domain itself", EngineField.InPlace);
         if (request.NewName is not null) RepositoryName.Validate(EngineField.NewName, request.NewName);
@@ -40,7 +43,9 @@ public sealed class RestoreRunner(IDomainLocks locks)
 
         var plan = new RestorePlan(point, request.Disks, request.TargetDirectory,
             RestorePlan.DefaultFileStem(point, mode), request.Flatten, mode, request.Start);
-        var restored = await new RestoreMaterializer().MaterializeAsync(layout, plan, progress, ct);
+        var restored = remoteImages is null
+            ? await new RestoreMaterializer().MaterializeAsync(layout, plan, progress, ct)
+            : await new StagedRestore(remoteImages).MaterializeAsync(layout, plan, progress, ct);
         if (!request.Define)
             return new RestoreResult(point.Domain, point.Id, restored, Defined: false, Started: false, notes);
 
@@ -54,7 +59,10 @@ public sealed class RestoreRunner(IDomainLocks locks)
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The images are new and nothing refers to them: remove them so a retry starts clean.
-            foreach (var file in restored.SelectMany(d => d.Files)) File.Delete(file);
+            if (remoteImages is null)
+                foreach (var file in restored.SelectMany(d => d.Files)) File.Delete(file);
+            else
+                await StagedRestore.RemoveUploadedAsync(remoteImages, restored.SelectMany(d => d.Files));
             var wrapped = EngineBoundary.Wrap(e, "defining the restored domain");
             throw new FibackupException(wrapped.Reason, $"{wrapped.Message}; the restored images were removed", wrapped.Field, e, wrapped.Retryable);
         }

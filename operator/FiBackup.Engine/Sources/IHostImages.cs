@@ -42,7 +42,11 @@ public interface IHostImages
     /// </summary>
     Task FlattenIntoAsync(string image, string partialDestination, CancellationToken ct);
 
-    /// <summary>Deletes an overlay fibackup made (the caller has checked it is fibackup's and unused). Absent is not an error.</summary>
+    /// <summary>
+    /// Deletes an image fibackup made: an overlay (the caller has checked with
+    /// <see cref="OverlayGuard"/> that it is fibackup's and no domain uses it), or a file a failed
+    /// restore uploaded (<see cref="UploadAsync"/>). Absent is not an error.
+    /// </summary>
     Task DeleteOverlayAsync(string overlay, CancellationToken ct);
 
     /// <summary>Offline only (<see cref="CanEditOffline"/>): folds <paramref name="top"/> and what lies between into <paramref name="baseImage"/>.</summary>

@@ -30,7 +30,20 @@ public interface IVmSource : IDisposable
 
     /// <summary>Defines (persistently) a domain from XML, as a restore does.</summary>
     IVmDomain DefineDomain(string xml);
+
+    /// <summary>The host's disk images, through which every read, fold, delete and write of them goes.</summary>
+    IHostImages Images { get; }
+
+    /// <summary>
+    /// Every image each defined domain (running or shut off) uses: every image of every disk's
+    /// backing chain, read through <see cref="Images"/>. Before fibackup writes into or deletes an
+    /// overlay it checks here that no other domain uses it (another VM may have been made on top of it).
+    /// </summary>
+    Task<IReadOnlyList<DomainImages>> ReadImagesInUseAsync(CancellationToken ct);
 }
+
+/// <summary>The images one defined domain's disks use, their whole backing chains.</summary>
+public sealed record DomainImages(string Domain, IReadOnlySet<string> Images);
 
 /// <summary>One virtual machine of a source.</summary>
 public interface IVmDomain : IDisposable

@@ -8,6 +8,8 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial StoragePoolHandle virStoragePoolCreateXML(ConnectHandle conn, string xml, uint flags);
 
+    internal const uint VIR_STORAGE_POOL_CREATE_WITH_BUILD = 1;
+
     [LibraryImport(Library)]
     internal static partial int virStoragePoolDestroy(StoragePoolHandle pool);
 
@@ -19,6 +21,29 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library)]
     internal static partial nint virStoragePoolGetName(StoragePoolHandle pool);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial StoragePoolHandle virStoragePoolLookupByName(ConnectHandle conn, string name);
+
+    // int virConnectListAllStoragePools(virConnectPtr conn, virStoragePoolPtr **pools, unsigned int flags)
+    [LibraryImport(Library)]
+    internal static partial int virConnectListAllStoragePools(ConnectHandle conn, out nint* pools, uint flags);
+
+    internal const uint VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE = 1 << 1;
+
+    // Returns an XML string the caller frees.
+    [LibraryImport(Library)]
+    internal static partial nint virStoragePoolGetXMLDesc(StoragePoolHandle pool, uint flags);
+
+    [LibraryImport(Library)]
+    internal static partial int virStoragePoolIsActive(StoragePoolHandle pool);
+
+    [LibraryImport(Library)]
+    internal static partial int virStoragePoolIsPersistent(StoragePoolHandle pool);
+
+    // Returns an XML string the caller frees.
+    [LibraryImport(Library)]
+    internal static partial nint virStorageVolGetXMLDesc(StorageVolumeHandle vol, uint flags);
 
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial StorageVolumeHandle virStorageVolLookupByName(StoragePoolHandle pool, string name);

@@ -53,7 +53,7 @@ public static class RestoreCommand
                                      (result.Defined ? $" as domain {result.Domain}" : " (images only)") +
                                      (result.Started ? ", started" : ""));
             foreach (var disk in result.Disks)
-                context.Output.WriteLine($"  {disk.Target}  {disk.Image}  ({disk.Files.Count} file{(disk.Files.Count == 1 ? "" : "s")}, {ByteSize.Format(disk.Files.Sum(f => new FileInfo(f).Length))})");
+                context.Output.WriteLine($"  {disk.Target}  {disk.Image}  ({disk.Files.Count} file{(disk.Files.Count == 1 ? "" : "s")}, {ByteSize.Format(disk.Bytes)})");
             return CommandRunner.Success;
         });
         return command;

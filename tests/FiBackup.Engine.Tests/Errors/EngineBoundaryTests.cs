@@ -25,6 +25,8 @@ public sealed class EngineBoundaryTests
     [InlineData(LibvirtErrorCode.InvalidConn, LibvirtErrorDomain.Rpc)]
     [InlineData(LibvirtErrorCode.Rpc, LibvirtErrorDomain.Rpc)]
     [InlineData(LibvirtErrorCode.SystemError, LibvirtErrorDomain.Rpc)]
+    // "client socket is closed": an ssh tunnel that died (qemu+ssh, the sshd side killed).
+    [InlineData(LibvirtErrorCode.InternalError, LibvirtErrorDomain.Rpc)]
     public void A_lost_libvirt_connection_is_unreachable_and_retryable(LibvirtErrorCode code, LibvirtErrorDomain domain)
     {
         var inner = Libvirt(code, domain);

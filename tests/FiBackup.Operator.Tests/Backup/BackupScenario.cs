@@ -89,6 +89,21 @@ public sealed partial class BackupScenario : IAsyncDisposable
         return run;
     }
 
+    /// <summary>
+    /// Runs the engine's backup in this process against <paramref name="source"/> (e.g. one with
+    /// other host images), expects success, and saves the expected content under the new point.
+    /// </summary>
+    public async Task<FiBackup.Engine.Backup.BackupResult> BackupThroughAsync(FiBackup.Engine.Sources.IVmSource source,
+        FiBackup.Engine.Backup.BackupMode mode = FiBackup.Engine.Backup.BackupMode.Auto)
+    {
+        var result = await new FiBackup.Engine.Backup.BackupRunner(TimeProvider.System, new FiBackup.Engine.Repository.Locking.FileDomainLocks())
+            .RunAsync(source, new FiBackup.Engine.Backup.BackupRequest { Domain = Domain.Name, RepositoryRoot = Repository, Mode = mode },
+                progress: null, CancellationToken.None);
+        PointIds.Add(result.PointId);
+        foreach (var disk in expected.Values) disk.SaveAs(result.PointId);
+        return result;
+    }
+
     /// <summary>Points as `fibackup list --output json` shows them.</summary>
     public async Task<JsonElement[]> ListAsync()
     {
@@ -125,7 +140,7 @@ public sealed partial class BackupScenario : IAsyncDisposable
 
     /// <summary>The live backing chain of a disk, active image first.</summary>
     public async Task<IReadOnlyList<string>> LiveChainAsync(string target) =>
-        (await FiBackup.Engine.Backup.LiveChain.ReadAsync(ActiveImage(target), CancellationToken.None)).Select(c => c.Path).ToList();
+        (await new FiBackup.Engine.Sources.Local.LocalHostImages().ReadChainAsync(ActiveImage(target), CancellationToken.None)).Select(c => c.Path).ToList();
 
     public async ValueTask DisposeAsync()
     {

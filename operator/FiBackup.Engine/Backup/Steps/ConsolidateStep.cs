@@ -7,7 +7,8 @@ namespace FiBackup.Engine.Backup.Steps;
 /// <summary>
 /// After the point is recorded: folds the overlays the copy no longer needs back into the chain.
 /// A failure here costs only a longer chain for a while (the next backup folds it), never data,
-/// so it becomes a warning rather than a failed backup.
+/// so it becomes a warning rather than a failed backup; so does a consolidation deferred because
+/// the domain is shut off on a host whose images cannot be edited offline.
 /// </summary>
 public sealed class ConsolidateStep(LiveChainConsolidator consolidator)
 {
@@ -15,18 +16,20 @@ public sealed class ConsolidateStep(LiveChainConsolidator consolidator)
         List<string> warnings, CancellationToken ct)
     {
         var outcomes = new List<ConsolidationOutcome>();
-        var activeByTarget = domain.ReadDisks().ToDictionary(d => d.Target, d => d.ActivePath);
+        var onOverlay = OnOverlay.Disks(domain, journal).Select(d => d.Target).ToHashSet();
         foreach (var disk in journal.Disks)
         {
-            if (activeByTarget.GetValueOrDefault(disk.Target) != disk.Overlay)
+            if (!onOverlay.Contains(disk.Target))
             {
                 warnings.Add($"disk {disk.Target} no longer runs on {disk.Overlay}; not consolidated");
                 continue;
             }
             try
             {
-                outcomes.Add(await consolidator.FoldBelowActiveAsync(domain, disk.Target, disk.Overlay,
-                    journal.Consolidation, journal.AllowBaseWrite, journal.BandwidthBytesPerSecond ?? 0, ct));
+                var outcome = await consolidator.FoldBelowActiveAsync(domain, disk.Target, disk.Overlay,
+                    journal.Consolidation, journal.AllowBaseWrite, journal.BandwidthBytesPerSecond ?? 0, ct);
+                outcomes.Add(outcome);
+                if (outcome.Deferred || outcome.Refused) warnings.Add($"disk {disk.Target}: {outcome.Summary}");
                 // A run killed while its block job ran leaves the folded overlay's file behind.
                 await consolidator.DeleteIfUnusedAsync(domain, disk.Frozen, ct);
                 CrashPoint.Reached("after-consolidate");

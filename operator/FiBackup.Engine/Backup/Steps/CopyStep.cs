@@ -1,6 +1,7 @@
 using FiBackup.Engine.Diagnostics;
 using FiBackup.Engine.Copy;
 using FiBackup.Engine.Repository;
+using FiBackup.Engine.Sources;
 using FiBackup.Engine.Tools;
 using FiBackup.Engine.Verify;
 
@@ -12,7 +13,7 @@ namespace FiBackup.Engine.Backup.Steps;
 /// repository file, relative. A full is the frozen image when it stands alone, or its whole
 /// backing chain flattened (e.g. a template base under the disk) so the full needs nothing else.
 /// </summary>
-public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimeProvider time)
+public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLayout layout, TimeProvider time)
 {
     public async Task<BackupJournal> RunAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)
     {
@@ -73,7 +74,7 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         };
         if (journal.Type == BackupType.Incremental || await StandsAloneAsync(disk.Frozen, ct))
         {
-            var result = await new SparseFileCopier().CopyIntoRepositoryAsync(disk.Frozen, destination, options, ct);
+            var result = await images.CopyIntoRepositoryAsync(disk.Frozen, destination, options, ct);
             return disk with
             {
                 Copied = new RepositoryFile { Path = relativeName, Size = result.FileLength, Sha256 = result.Sha256, Backing = disk.RepositoryBacking },
@@ -83,13 +84,13 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         return await FlattenAsync(disk, destination, ct);
     }
 
-    /// <summary>A full of a disk with a backing chain (or a raw image): qemu-img reads through the chain.</summary>
-    private static async Task<BackupJournalDisk> FlattenAsync(BackupJournalDisk disk, string destination, CancellationToken ct)
+    /// <summary>A full of a disk with a backing chain (or a raw image): the host reads through the chain.</summary>
+    private async Task<BackupJournalDisk> FlattenAsync(BackupJournalDisk disk, string destination, CancellationToken ct)
     {
         var partial = AtomicFile.PartialPathFor(destination);
         try
         {
-            await QemuImg.ConvertAsync(disk.Frozen, partial, ct);
+            await images.FlattenIntoAsync(disk.Frozen, partial, ct);
             AtomicFile.SyncFile(partial);
             var copied = await DescribeAsync(partial, disk.RepositoryFile, backing: null, ct);
             var stored = DataBytes.Of(partial);
@@ -99,7 +100,7 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         catch (ExternalToolException e) when (e.StandardError.Contains("No space left on device", StringComparison.Ordinal))
         {
             File.Delete(partial);
-            var needed = (await LiveChain.ReadAsync(disk.Frozen, CancellationToken.None)).Sum(c => c.ActualSize);
+            var needed = (await images.ReadChainAsync(disk.Frozen, CancellationToken.None)).Sum(c => c.ActualSize);
             throw new RepositoryFullException(destination, needed, FreeSpace.AvailableBytes(Path.GetDirectoryName(destination)!), e);
         }
         catch
@@ -109,10 +110,10 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
         }
     }
 
-    private static async Task<bool> StandsAloneAsync(string image, CancellationToken ct)
+    private async Task<bool> StandsAloneAsync(string image, CancellationToken ct)
     {
-        var chain = await LiveChain.ReadAsync(image, ct);
-        return chain.Count == 1 && chain[0].Format == "qcow2" && File.Exists(image);
+        var chain = await images.ReadChainAsync(image, ct);
+        return chain.Count == 1 && chain[0].Format == "qcow2";
     }
 
     private static async Task<RepositoryFile> DescribeAsync(string path, string relativeName, string? backing, CancellationToken ct)
@@ -122,18 +123,18 @@ public sealed class CopyStep(JournalStore journals, DomainLayout layout, TimePro
     }
 
     /// <summary>Bytes each disk will copy, for progress.</summary>
-    private static async Task<Dictionary<string, long>> EstimateAsync(BackupJournal journal, CancellationToken ct)
+    private async Task<Dictionary<string, long>> EstimateAsync(BackupJournal journal, CancellationToken ct)
     {
         var totals = new Dictionary<string, long>();
         foreach (var disk in journal.Disks)
-            totals[disk.Target] = disk.Copied?.Size ?? disk.BytesToCopy ?? await BytesToReadAsync(journal, disk, ct);
+            totals[disk.Target] = disk.Copied?.Size ?? disk.BytesToCopy ?? await BytesToReadAsync(images, journal, disk, ct);
         return totals;
     }
 
     /// <summary>The allocated size of what the copy of one disk reads: the frozen overlay, or the whole chain for a full.</summary>
-    public static async Task<long> BytesToReadAsync(BackupJournal journal, BackupJournalDisk disk, CancellationToken ct)
+    public static async Task<long> BytesToReadAsync(IHostImages images, BackupJournal journal, BackupJournalDisk disk, CancellationToken ct)
     {
-        var chain = await LiveChain.ReadAsync(disk.Frozen, ct);
+        var chain = await images.ReadChainAsync(disk.Frozen, ct);
         return journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
     }
 }

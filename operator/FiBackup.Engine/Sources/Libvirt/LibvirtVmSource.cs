@@ -1,5 +1,6 @@
 using System.Xml.Linq;
 using FiBackup.Engine.Errors;
+using FiBackup.Engine.Sources.Local;
 using FiBackup.Libvirt;
 
 namespace FiBackup.Engine.Sources.Libvirt;
@@ -16,14 +17,28 @@ public sealed class LibvirtVmSource : IVmSource
     private LibvirtVmSource(LibvirtConnection connection, string uri)
     {
         this.connection = connection;
-        Uri = uri;
+        Uri = LibvirtUri.Redact(uri);
         Host = connection.Hostname;
         HypervisorId = HostUuidOf(connection) ?? "hostname-" + Host;
+        Images = HostImagesFor(uri, connection, Host);
     }
 
+    /// <summary>
+    /// How this host's images are reached: as this machine's files for a local URI, through
+    /// libvirt's storage API (volume streams) on the connection for a remote one. A URI alias from
+    /// libvirt.conf is judged by the URI libvirt resolved it to.
+    /// </summary>
+    private static IHostImages HostImagesFor(string uri, LibvirtConnection connection, string host)
+    {
+        var resolved = uri.Contains("://", StringComparison.Ordinal) ? uri : connection.Uri;
+        return LibvirtUri.IsRemote(resolved) ? new LibvirtStorageImages(connection, host) : new LocalHostImages();
+    }
+
+    /// <summary>The address the user gave, without its query (credential file names) or password.</summary>
     public string Uri { get; }
     public string Host { get; }
     public string HypervisorId { get; }
+    public IHostImages Images { get; }
 
     /// <summary>Connects, turning libvirt's refusal into an error that names the URI.</summary>
     public static LibvirtVmSource Connect(string uri)
@@ -51,14 +66,15 @@ public sealed class LibvirtVmSource : IVmSource
             // input (exit 2), not a host that failed. Checked only after libvirt refused it, so
             // URI aliases from libvirt.conf (plain names) keep working.
             throw new InvalidInputException(
-                $"\"{uri}\" is not a libvirt URI (e.g. qemu:///system or qemu+ssh://backup@hv1/system): {e.LibvirtMessage}", EngineField.Source, e);
+                $"\"{LibvirtUri.Redact(uri)}\" is not a libvirt URI (e.g. qemu:///system or qemu+ssh://backup@hv1/system): {e.LibvirtMessage}", EngineField.Source, e);
         }
         catch (LibvirtException e)
         {
-            var wrapped = EngineBoundary.FromLibvirt(e, $"connecting to {uri}");
+            var shown = LibvirtUri.Redact(uri);
+            var wrapped = EngineBoundary.FromLibvirt(e, $"connecting to {shown}");
             // Whatever the code, failing to open the connection means the daemon is not reachable as
             // given; only a refusal of the credentials is terminal.
-            throw new FibackupException(ErrorReason.LibvirtUnreachable, $"cannot connect to {uri}: {e.LibvirtMessage}", EngineField.Source, e,
+            throw new FibackupException(ErrorReason.LibvirtUnreachable, $"cannot connect to {shown}: {e.LibvirtMessage}", EngineField.Source, e,
                 wrapped.Reason == ErrorReason.LibvirtUnreachable ? wrapped.Retryable : true);
         }
     }
@@ -92,7 +108,62 @@ public sealed class LibvirtVmSource : IVmSource
     public IVmDomain DefineDomain(string xml) =>
         EngineBoundary.Run($"defining a domain on {Uri}", () => (IVmDomain)new LibvirtVmDomain(connection.DefineDomain(xml)));
 
-    public void Dispose() => connection.Dispose();
+    public async Task<IReadOnlyList<DomainImages>> ReadImagesInUseAsync(CancellationToken ct)
+    {
+        var domains = EngineBoundary.Run($"listing the domains on {Uri}", () => connection.ListDomains(includeInactive: true));
+        try
+        {
+            var result = new List<DomainImages>(domains.Count);
+            foreach (var domain in domains)
+            {
+                if (await ImagesOfAsync(new LibvirtVmDomain(domain), ct) is { } images) result.Add(images);
+            }
+            return result;
+        }
+        finally
+        {
+            foreach (var domain in domains) domain.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The images of one domain's disks; null when the domain was undefined since the listing. An
+    /// image removed meanwhile (or never there: a stale definition, a removed ISO) backs on nothing,
+    /// so only its path counts. Any other failure propagates: an unknown chain is not a free one.
+    /// </summary>
+    private async Task<DomainImages?> ImagesOfAsync(LibvirtVmDomain vm, CancellationToken ct)
+    {
+        IReadOnlyList<DomainDisk> disks;
+        try
+        {
+            disks = vm.ReadDisks();
+        }
+        catch (LibvirtException) when (!DomainExists(vm.Name))
+        {
+            return null;
+        }
+        var images = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var disk in disks.Where(d => d.ActivePath is not null && d.SourceType is "file" or "block"))
+        {
+            images.Add(disk.ActivePath!);
+            try
+            {
+                foreach (var image in await Images.ReadChainAsync(disk.ActivePath!, ct)) images.Add(image.Path);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                if (await Images.ExistsAsync(disk.ActivePath!, ct)) throw;
+            }
+        }
+        return new DomainImages(vm.Name, images);
+    }
+
+    public void Dispose()
+    {
+        // The remote images' transient pools are destroyed over the connection, so before it closes.
+        (Images as IDisposable)?.Dispose();
+        connection.Dispose();
+    }
 
     /// <summary>
     /// The host UUID, or null when the daemon does not say (a driver without one, a capabilities

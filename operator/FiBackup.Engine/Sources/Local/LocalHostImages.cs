@@ -1,0 +1,61 @@
+using FiBackup.Engine.Backup;
+using FiBackup.Engine.Copy;
+using FiBackup.Engine.Errors;
+using FiBackup.Engine.Tools;
+
+namespace FiBackup.Engine.Sources.Local;
+
+/// <summary>
+/// The host's images when they are this machine's files (qemu:///system on the hypervisor itself):
+/// qemu-img for chains and offline edits, the repository's sparse copier for copies. Reads use
+/// force-share, because QEMU holds the images of a running domain; offline edits take qemu-img's
+/// image locks, so a domain started meanwhile fails to start rather than corrupt.
+/// </summary>
+public sealed class LocalHostImages : IHostImages
+{
+    public bool CanEditOffline => true;
+
+    public bool IsLocal => true;
+
+    public async Task<IReadOnlyList<ChainImage>> ReadChainAsync(string image, CancellationToken ct)
+    {
+        if (!File.Exists(image) && !IsBlockDevice(image))
+            throw new FibackupException(ErrorReason.InvalidSpec,
+                $"disk image {image} is not readable from this machine; run fibackup on the host that runs the domain");
+        var infos = await QemuImg.BackingChainAsync(image, ct);
+        var chain = new List<ChainImage>(infos.Count);
+        var path = image;
+        foreach (var info in infos)
+        {
+            chain.Add(new ChainImage(path, info.Format, info.VirtualSize, info.ActualSize, info.DataFile));
+            if (info.FullBackingFileName is null) break;
+            path = info.FullBackingFileName;
+        }
+        return chain;
+    }
+
+    public Task<bool> ExistsAsync(string image, CancellationToken ct) => Task.FromResult(Path.Exists(image));
+
+    public Task<CopyResult> CopyIntoRepositoryAsync(string image, string destination, CopyOptions options, CancellationToken ct) =>
+        new SparseFileCopier().CopyIntoRepositoryAsync(image, destination, options, ct);
+
+    public Task FlattenIntoAsync(string image, string partialDestination, CancellationToken ct) =>
+        QemuImg.ConvertAsync(image, partialDestination, ct);
+
+    public Task DeleteOverlayAsync(string overlay, CancellationToken ct)
+    {
+        File.Delete(overlay);
+        return Task.CompletedTask;
+    }
+
+    public Task CommitOfflineAsync(string top, string baseImage, CancellationToken ct) =>
+        QemuImg.CommitAsync(top, ct, baseImage: baseImage);
+
+    public Task RebaseOfflineAsync(string image, string newBacking, string backingFormat, bool safe, CancellationToken ct) =>
+        QemuImg.RebaseAsync(image, newBacking, ct, unsafeHeaderOnly: !safe, backingFormat: backingFormat);
+
+    public Task UploadAsync(string localFile, string hostPath, CancellationToken ct) =>
+        throw new InvalidOperationException($"the local host's images are this machine's files: a restore writes {hostPath} in place instead of uploading {localFile}");
+
+    private static bool IsBlockDevice(string path) => path.StartsWith("/dev/", StringComparison.Ordinal) && Path.Exists(path);
+}
