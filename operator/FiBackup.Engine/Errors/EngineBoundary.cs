@@ -89,7 +89,8 @@ public static class EngineBoundary
         || (e.Code == LibvirtErrorCode.SystemError && e.ErrorDomain is LibvirtErrorDomain.Rpc or LibvirtErrorDomain.Remote)
         || (e.Code == LibvirtErrorCode.InternalError && e.ErrorDomain == LibvirtErrorDomain.Rpc);
 
-    private static bool IsDiskFull(string standardError) =>
+    /// <summary>An external tool's stderr says the disk it wrote to is full (or over quota).</summary>
+    public static bool IsDiskFull(string standardError) =>
         standardError.Contains("No space left on device", StringComparison.Ordinal)
         || standardError.Contains("Disk quota exceeded", StringComparison.Ordinal);
 }

@@ -1,4 +1,5 @@
 using FiBackup.Engine.Diagnostics;
+using FiBackup.Engine.Errors;
 using FiBackup.Engine.Copy;
 using FiBackup.Engine.Repository;
 using FiBackup.Engine.Sources;
@@ -97,7 +98,7 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
             AtomicFile.Commit(partial, destination);
             return disk with { Copied = copied, BytesCopied = stored };
         }
-        catch (ExternalToolException e) when (e.StandardError.Contains("No space left on device", StringComparison.Ordinal))
+        catch (ExternalToolException e) when (EngineBoundary.IsDiskFull(e.StandardError))
         {
             File.Delete(partial);
             var needed = (await images.ReadChainAsync(disk.Frozen, CancellationToken.None)).Sum(c => c.ActualSize);
