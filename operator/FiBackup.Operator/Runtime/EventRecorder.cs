@@ -27,6 +27,7 @@ public sealed class EventRecorder(IKubernetes kubernetes, string component = "fi
     private DateTimeOffset _lastForget = DateTimeOffset.MinValue;
     private long _sequence;
     private int _pending;
+    private int _dropped;
 
     /// <summary>How long an identical event is folded into the previous one (client-go: 10 minutes).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
@@ -58,11 +59,18 @@ public sealed class EventRecorder(IKubernetes kubernetes, string component = "fi
         }
         catch (OperationCanceledException)
         {
+            if (_closing.IsCancellationRequested) Interlocked.Increment(ref _dropped);
             Interlocked.Decrement(ref _pending);
             return;
         }
         try
         {
+            // Closed while this one waited its turn: never sent, so it counts as dropped.
+            if (_closing.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _dropped);
+                return;
+            }
             var now = _time.GetUtcNow();
             Forget(now);
             if (_recent.TryGetValue(key, out var recorded) && now - recorded.LastSeen < Window && await IncrementAsync(recorded, now, cancellationToken).ConfigureAwait(false) is { } incremented)
@@ -74,7 +82,8 @@ public sealed class EventRecorder(IKubernetes kubernetes, string component = "fi
         }
         catch (Exception) when (_closing.IsCancellationRequested)
         {
-            // Dropped by CloseAsync, which counts and reports it once.
+            // Cancelled by CloseAsync while its request was out: the API server may still have written it,
+            // so it is not counted as dropped.
         }
         catch (Exception e)
         {
@@ -90,15 +99,20 @@ public sealed class EventRecorder(IKubernetes kubernetes, string component = "fi
     /// <summary>
     /// At shutdown, before the client goes: lets the Events still queued go out for up to
     /// <paramref name="grace"/>, then drops the rest (one log line says how many) and records nothing more.
-    /// Returns how many were dropped.
+    /// Returns how many were dropped without being sent; one whose request was out when the grace ended is
+    /// cancelled but not counted, as the API server may have written it.
     /// </summary>
     public async Task<int> CloseAsync(TimeSpan grace)
     {
         var deadline = _time.GetUtcNow() + grace;
         while (Volatile.Read(ref _pending) > 0 && _time.GetUtcNow() < deadline)
             await Task.Delay(TimeSpan.FromMilliseconds(20), _time).ConfigureAwait(false);
-        var dropped = Volatile.Read(ref _pending);
         await _closing.CancelAsync().ConfigureAwait(false);
+        // The cancellation ends every waiting and sending call at once; wait for them to count themselves.
+        var settle = _time.GetUtcNow() + TimeSpan.FromSeconds(2);
+        while (Volatile.Read(ref _pending) > 0 && _time.GetUtcNow() < settle)
+            await Task.Delay(TimeSpan.FromMilliseconds(5), _time).ConfigureAwait(false);
+        var dropped = Volatile.Read(ref _dropped);
         if (dropped > 0) _logger.LogInformation("Stopping: {Count} Events not yet written were dropped", dropped);
         return dropped;
     }
