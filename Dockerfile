@@ -17,7 +17,7 @@ RUN dotnet publish operator/FiBackup.Operator/FiBackup.Operator.csproj -c Releas
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libvirt-clients qemu-utils ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libvirt-clients qemu-utils openssh-client ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 # A fixed non-root user (the chart's podSecurityContext runs as 65532:65532).
 RUN groupadd --system --gid 65532 fibackup \

@@ -22,9 +22,9 @@ public sealed class SimulatedEngine(int domainCount) : IBackupEngine
 
     public int Backups { get; private set; }
 
-    public Task<SourceInventory> ListDomainsAsync(string libvirtUri, CancellationToken ct) => Task.FromResult(inventory);
+    public Task<SourceInventory> ListDomainsAsync(SourceConnection source, CancellationToken ct) => Task.FromResult(inventory);
 
-    public async Task<BackupResult> BackupAsync(string libvirtUri, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct)
+    public async Task<BackupResult> BackupAsync(SourceConnection source, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct)
     {
         await Task.Yield();
         var key = (request.RepositoryRoot, Host, request.Domain);
@@ -62,7 +62,7 @@ public sealed class SimulatedEngine(int domainCount) : IBackupEngine
         return BackupResult.FromManifest(manifest, BackupOutcome.Created) with { SnapshotDuration = TimeSpan.FromMilliseconds(5) };
     }
 
-    public Task<RestoreResult> RestoreAsync(string? libvirtUri, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct) =>
+    public Task<RestoreResult> RestoreAsync(SourceConnection? target, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct) =>
         throw new NotSupportedException("the operator bench does not restore");
 
     public IReadOnlyList<RestorePointManifest> ListPoints(string repositoryRoot, string host, string domain)

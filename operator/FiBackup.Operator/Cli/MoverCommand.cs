@@ -50,7 +50,7 @@ public static class MoverCommand
             using var client = new Kubernetes(KubeConfig.Load(parse.GetValue(kubeconfig)));
             var pod = parse.GetValue(podName)!;
             var locks = new LeaseDomainLocks(client, parse.GetValue(leaseNamespace) ?? parse.GetValue(ns)!, pod, time);
-            var podContext = new MoverPodContext(new ClaimDirectories(parse.GetValue(claimsDir)!), new InProcessMover(locks, time), pod, time);
+            var podContext = new MoverPodContext(new ClaimDirectories(parse.GetValue(claimsDir)!), new InProcessMover(locks, time, new SshSecrets(client)), pod, time);
             MoverExit exit;
             try
             {

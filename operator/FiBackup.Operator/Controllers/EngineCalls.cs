@@ -6,11 +6,11 @@ namespace FiBackup.Operator.Controllers;
 /// <summary>Engine calls whose failures become <see cref="OperatorProblem"/>s naming the spec field.</summary>
 public static class EngineCalls
 {
-    public static async Task<SourceInventory> ListDomainsAsync(IBackupEngine engine, string uri, string uriField, CancellationToken ct)
+    public static async Task<SourceInventory> ListDomainsAsync(IBackupEngine engine, SourceConnection source, string uriField, CancellationToken ct)
     {
         try
         {
-            return await engine.ListDomainsAsync(uri, ct);
+            return await engine.ListDomainsAsync(source, ct);
         }
         catch (FibackupException e)
         {

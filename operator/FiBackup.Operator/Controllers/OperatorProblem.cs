@@ -20,6 +20,7 @@ public static class OperatorReason
     public const string ClaimNotBound = "ClaimNotBound";
     public const string ClaimNotMounted = "ClaimNotMounted";
     public const string PolicyNotFound = "PolicyNotFound";
+    public const string SecretNotFound = "SecretNotFound";
     public const string BackupNotFound = "BackupNotFound";
     public const string BackupNotSucceeded = "BackupNotSucceeded";
     public const string Scheduled = "Scheduled";

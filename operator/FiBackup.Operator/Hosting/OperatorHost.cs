@@ -74,7 +74,7 @@ public static class OperatorHost
         };
         var cluster = new KubeCluster(client, informers, events);
         var locks = new LeaseDomainLocks(client, options.EffectiveLeaseNamespace, options.Identity, time);
-        engine ??= new InProcessMover(locks, time);
+        engine ??= new InProcessMover(locks, time, new SshSecrets(client));
         var claims = new ClaimDirectories(options.ClaimsDirectory);
         var jobMover = jobsInformer is null
             ? null

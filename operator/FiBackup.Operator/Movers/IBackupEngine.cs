@@ -14,12 +14,13 @@ namespace FiBackup.Operator.Movers;
 public interface IBackupEngine
 {
     /// <summary>Names of the domains defined on the source (running or not).</summary>
-    Task<SourceInventory> ListDomainsAsync(string libvirtUri, CancellationToken ct);
+    Task<SourceInventory> ListDomainsAsync(SourceConnection source, CancellationToken ct);
 
     /// <summary>One backup; <paramref name="progress"/> is called inline and must not block.</summary>
-    Task<BackupResult> BackupAsync(string libvirtUri, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct);
+    Task<BackupResult> BackupAsync(SourceConnection source, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct);
 
-    Task<RestoreResult> RestoreAsync(string? libvirtUri, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct);
+    /// <summary>A restore; without a host (<paramref name="target"/> null) it writes images only.</summary>
+    Task<RestoreResult> RestoreAsync(SourceConnection? target, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct);
 
     /// <summary>Restore points of one domain of one host in a repository, oldest first.</summary>
     IReadOnlyList<RestorePointManifest> ListPoints(string repositoryRoot, string host, string domain);

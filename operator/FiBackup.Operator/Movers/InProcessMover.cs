@@ -10,33 +10,48 @@ namespace FiBackup.Operator.Movers;
 /// <summary>
 /// Runs the engine inside the operator process (`--mover in-process`): for one node, or a host that
 /// sees the libvirt host's images and the repository claims itself. One libvirt connection per call:
-/// calls are minutes apart and a cached connection would outlive a restarted libvirtd.
+/// calls are minutes apart and a cached connection would outlive a restarted libvirtd. A
+/// connection's credentials Secret is read through <paramref name="secrets"/> on each call.
 /// </summary>
-public sealed class InProcessMover(IDomainLocks locks, TimeProvider time) : IBackupEngine
+public sealed class InProcessMover(IDomainLocks locks, TimeProvider time, SshSecrets? secrets = null) : IBackupEngine
 {
-    public Task<SourceInventory> ListDomainsAsync(string libvirtUri, CancellationToken ct) => Task.Run(() =>
+    public async Task<SourceInventory> ListDomainsAsync(SourceConnection source, CancellationToken ct)
     {
-        using var source = LibvirtVmSource.Connect(libvirtUri);
-        return new SourceInventory(source.Host, source.ListDomainNames());
-    }, ct);
-
-    public async Task<BackupResult> BackupAsync(string libvirtUri, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct)
-    {
-        // The engine's libvirt calls block; keep them off the caller's thread.
-        return await Task.Run(async () =>
+        using var uri = await OpenAsync(source, ct);
+        return await uri.RunAsync(connectTo => Task.Run(() =>
         {
-            using var source = LibvirtVmSource.Connect(libvirtUri);
-            return await new BackupRunner(time, locks).RunAsync(source, request, progress, ct);
-        }, ct);
+            using var host = LibvirtVmSource.Connect(connectTo);
+            return new SourceInventory(host.Host, host.ListDomainNames());
+        }, ct));
     }
 
-    public async Task<RestoreResult> RestoreAsync(string? libvirtUri, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct)
+    public async Task<BackupResult> BackupAsync(SourceConnection source, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct)
     {
-        return await Task.Run(async () =>
+        using var uri = await OpenAsync(source, ct);
+        // The engine's libvirt calls block; keep them off the caller's thread.
+        return await uri.RunAsync(connectTo => Task.Run(async () =>
         {
-            using var source = libvirtUri is null ? null : LibvirtVmSource.Connect(libvirtUri);
-            return await new RestoreRunner(locks).RunAsync(source, request, progress, ct);
-        }, ct);
+            using var host = LibvirtVmSource.Connect(connectTo);
+            return await new BackupRunner(time, locks).RunAsync(host, request, progress, ct);
+        }, ct));
+    }
+
+    public async Task<RestoreResult> RestoreAsync(SourceConnection? target, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct)
+    {
+        if (target is null) return await Task.Run(() => new RestoreRunner(locks).RunAsync(null, request, progress, ct), ct);
+        using var uri = await OpenAsync(target, ct);
+        return await uri.RunAsync(connectTo => Task.Run(async () =>
+        {
+            using var host = LibvirtVmSource.Connect(connectTo);
+            return await new RestoreRunner(locks).RunAsync(host, request, progress, ct);
+        }, ct));
+    }
+
+    private Task<ConnectedUri> OpenAsync(SourceConnection source, CancellationToken ct)
+    {
+        if (source.Credentials is { } secret && secrets is null)
+            throw new InvalidOperationException($"{secret.Field} names a Secret, but this mover was made without a Kubernetes client to read it");
+        return secrets?.OpenAsync(source, ct) ?? Task.FromResult(new ConnectedUri(source.Uri, null, ""));
     }
 
     public IReadOnlyList<RestorePointManifest> ListPoints(string repositoryRoot, string host, string domain)

@@ -32,7 +32,7 @@ public sealed class FakeBackupEngine(string host, params string[] domains) : IBa
         ],
     };
 
-    public Task<SourceInventory> ListDomainsAsync(string libvirtUri, CancellationToken ct) =>
+    public Task<SourceInventory> ListDomainsAsync(SourceConnection source, CancellationToken ct) =>
         Task.FromResult(new SourceInventory(host, Domains.ToList()));
 
     public IReadOnlyList<RestorePointManifest> ListPoints(string repositoryRoot, string host, string domain) =>
@@ -46,13 +46,13 @@ public sealed class FakeBackupEngine(string host, params string[] domains) : IBa
 
     public int BackupCalls;
 
-    public Task<BackupResult> BackupAsync(string libvirtUri, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct)
+    public Task<BackupResult> BackupAsync(SourceConnection source, BackupRequest request, IProgress<BackupProgress> progress, CancellationToken ct)
     {
         Interlocked.Increment(ref BackupCalls);
         return Backup?.Invoke(request) ?? throw new NotSupportedException("this test does not expect a backup to run");
     }
 
-    public Task<RestoreResult> RestoreAsync(string? libvirtUri, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct) =>
+    public Task<RestoreResult> RestoreAsync(SourceConnection? target, RestoreRequest request, IProgress<RestoreProgress> progress, CancellationToken ct) =>
         throw new NotSupportedException("the policy controller never restores");
 
     public Task<IReadOnlyList<string>> PruneAsync(string repositoryRoot, string host, string domain, RetentionPolicy policy, CancellationToken ct) =>

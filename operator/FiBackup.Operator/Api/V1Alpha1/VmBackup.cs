@@ -147,6 +147,8 @@ public sealed class RepositoryLocation
     public string Domain { get; set; } = "";
     [Description("The libvirt URI the domain was backed up from; a restore defines the domain there.")]
     public string? LibvirtUri { get; set; }
+    [Description("The Secret the backup logged in to that host with (ssh key and known_hosts); a restore uses it too.")]
+    public LocalReference? CredentialsSecretRef { get; set; }
     [Description("The node whose host ran the libvirtd the domain was backed up from.")]
     public string? NodeName { get; set; }
 }

@@ -119,7 +119,7 @@ public sealed class BackupReconciler(
         SourceInventory inventory;
         try
         {
-            inventory = await EngineCalls.ListDomainsAsync(engine, settings.Source.Uri, settings.UriField, ct);
+            inventory = await EngineCalls.ListDomainsAsync(engine, settings.Connection(backup.Namespace), settings.UriField, ct);
         }
         catch (OperatorProblem problem)
         {
@@ -138,6 +138,7 @@ public sealed class BackupReconciler(
             Host = inventory.Host,
             Domain = backup.Spec.Domain,
             LibvirtUri = settings.Source.Uri,
+            CredentialsSecretRef = settings.Source.CredentialsSecretRef,
             NodeName = settings.Source.NodeName,
         };
         Conditions.Set(status.Conditions, ConditionTypes.Progressing, Conditions.True, OperatorReason.Running,
@@ -149,7 +150,7 @@ public sealed class BackupReconciler(
             async (progress, token) =>
             {
                 using var inFlight = metrics.OperationStarted(OperationKind.Backup);
-                return await engine.BackupAsync(settings.Source.Uri, request, progress, token);
+                return await engine.BackupAsync(settings.Connection(backup.Namespace), request, progress, token);
             },
             e => MoverFailed<EngineBackup.BackupResult>.From(EngineCalls.Failure(e, settings.Fields, what))), ct);
         cluster.Event(backup, "Normal", resumed ? "BackupResumed" : "BackupStarted",
@@ -270,7 +271,8 @@ public sealed class BackupReconciler(
         {
             ClaimName = settings.Destination.PersistentVolumeClaim.ClaimName,
             SubPath = settings.Destination.PersistentVolumeClaim.SubPath,
-            Host = found.Host, Domain = domain, LibvirtUri = settings.Source.Uri, NodeName = settings.Source.NodeName,
+            Host = found.Host, Domain = domain, LibvirtUri = settings.Source.Uri,
+            CredentialsSecretRef = settings.Source.CredentialsSecretRef, NodeName = settings.Source.NodeName,
         };
         status.Phase = OperationPhase.Succeeded;
         var message = $"restore point {pointId} of {domain} found in the repository";

@@ -1,4 +1,5 @@
 using FiBackup.Operator.Api.V1Alpha1;
+using FiBackup.Operator.Movers;
 using FiBackup.Operator.Runtime;
 using k8s.Models;
 using EngineBackup = FiBackup.Engine.Backup;
@@ -20,9 +21,16 @@ public sealed record BackupSettings(
 
     /// <summary>The spec field the source URI came from, for messages.</summary>
     public string UriField => PolicyName is null ? "spec.source.libvirt.uri" : $"VmBackupPolicy {PolicyName}: spec.source.libvirt.uri";
+    public string CredentialsField => PolicyName is null
+        ? "spec.source.libvirt.credentialsSecretRef.name"
+        : $"VmBackupPolicy {PolicyName}: spec.source.libvirt.credentialsSecretRef.name";
     public string ClaimField => PolicyName is null
         ? "spec.destination.persistentVolumeClaim.claimName"
         : $"VmBackupPolicy {PolicyName}: spec.destination.persistentVolumeClaim.claimName";
+
+    /// <summary>The host to connect to, with the Secret (in the backup's namespace) it logs in with.</summary>
+    public SourceConnection Connection(string @namespace) => new(Source.Uri,
+        Source.CredentialsSecretRef is { } secret ? new CredentialsSecret(@namespace, secret.Name, CredentialsField) : null);
 
     public static BackupSettings Resolve(VmBackup backup, ICluster cluster) =>
         Resolve(backup, name => cluster.Get<VmBackupPolicy>(new ObjectKey(backup.Namespace, name)));

@@ -12,13 +12,17 @@ public sealed record PolicySettings(string RepositoryRoot, SourceInventory Sourc
 {
     public const string ClaimField = "spec.destination.persistentVolumeClaim.claimName";
     public const string UriField = "spec.source.libvirt.uri";
+    public const string CredentialsField = "spec.source.libvirt.credentialsSecretRef.name";
 
     public static async Task<PolicySettings> ResolveAsync(VmBackupPolicy policy, ICluster cluster, IBackupEngine engine,
         ClaimDirectories claims, CancellationToken ct)
     {
         var root = await RepositoryRoots.ResolveAsync(cluster, claims, policy.Namespace, policy.Spec.Destination, ClaimField, ct);
         var uri = policy.Spec.Source.Libvirt!.Uri;
-        var inventory = await EngineCalls.ListDomainsAsync(engine, uri, UriField, ct);
+        var credentials = policy.Spec.Source.Libvirt.CredentialsSecretRef is { } secret
+            ? new CredentialsSecret(policy.Namespace, secret.Name, CredentialsField)
+            : null;
+        var inventory = await EngineCalls.ListDomainsAsync(engine, new SourceConnection(uri, credentials), UriField, ct);
         var selection = DomainSelection.Select(policy.Spec.Domains, inventory.Domains);
         if (selection.MissingNames.Count > 0)
             throw new OperatorProblem("DomainNotFound",

@@ -8,7 +8,7 @@ namespace FiBackup.Operator.Controllers.Restores;
 /// What one VmRestore asks of the engine, from its spec and its VmBackup's status; the same in the
 /// operator and in a Job's mover (`fibackup mover restore`).
 /// </summary>
-public sealed record RestoreOrder(RestoreRequest Request, RepositoryLocation Location, string Point)
+public sealed record RestoreOrder(RestoreRequest Request, RepositoryLocation Location, string Point, SourceConnection? Host)
 {
     /// <summary>The engine's logical fields in a VmRestore's words.</summary>
     public static readonly IReadOnlyDictionary<string, string> Fields = new Dictionary<string, string>
@@ -41,7 +41,13 @@ public sealed record RestoreOrder(RestoreRequest Request, RepositoryLocation Loc
             Start = target.Start,
             Disks = restore.Spec.Disks is { Count: > 0 } disks ? disks : null,
         };
-        return new RestoreOrder(request, location, point);
+        // The host the backup came from, logged in to as the backup was.
+        var host = location.LibvirtUri is { } uri
+            ? new SourceConnection(uri, location.CredentialsSecretRef is { } secret
+                ? new CredentialsSecret(restore.Namespace, secret.Name, $"VmBackup {backup.Name}: status.repository.credentialsSecretRef.name")
+                : null)
+            : null;
+        return new RestoreOrder(request, location, point, host);
     }
 
     /// <summary>Puts what a finished restore did into the status; returns the sentence for the conditions.</summary>

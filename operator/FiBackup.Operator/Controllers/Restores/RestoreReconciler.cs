@@ -75,7 +75,7 @@ public sealed class RestoreReconciler(
         {
             return Wait(restore, problem.Reason, problem.Message);
         }
-        var (request, location, point) = plan;
+        var (request, location, point, host) = plan;
         status.Phase = OperationPhase.Running;
         status.StartTime ??= now;
         status.RestorePoint = point;
@@ -86,7 +86,7 @@ public sealed class RestoreReconciler(
             async (progress, token) =>
             {
                 using var inFlight = metrics.OperationStarted(OperationKind.Restore);
-                return await engine.RestoreAsync(location.LibvirtUri, request, progress, token);
+                return await engine.RestoreAsync(host, request, progress, token);
             },
             e => MoverFailed<RestoreResult>.From(EngineCalls.Failure(e, RestoreOrder.Fields, "restore"))), ct);
         cluster.Event(restore, "Normal", "RestoreStarted", $"restoring {location.Domain} point {point}");

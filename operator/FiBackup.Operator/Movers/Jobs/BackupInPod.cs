@@ -44,7 +44,7 @@ public sealed class BackupInPod(IKubernetes client, MoverPodContext context)
             EngineBackup.BackupResult result;
             try
             {
-                result = await context.Engine.BackupAsync(settings.Source.Uri, request, progress, ct);
+                result = await context.Engine.BackupAsync(settings.Connection(@namespace), request, progress, ct);
             }
             finally
             {

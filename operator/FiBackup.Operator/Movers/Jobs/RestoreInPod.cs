@@ -30,7 +30,7 @@ public sealed class RestoreInPod(IKubernetes client, MoverPodContext context)
                 throw new OperatorProblem(OperatorReason.BackupNotSucceeded,
                     $"spec.backupRef.name: VmBackup \"{backupName}\" is {(backup is null ? "not found" : backup.Status?.Phase?.ToString() ?? "Pending")}, not Succeeded", retryable: false);
             var plan = RestoreOrder.For(restore, backup, context.Claims);
-            var result = await context.Engine.RestoreAsync(plan.Location.LibvirtUri, plan.Request, new Progress<RestoreProgress>(), ct);
+            var result = await context.Engine.RestoreAsync(plan.Host, plan.Request, new Progress<RestoreProgress>(), ct);
             string message = "";
             await reporter.WriteAsync(r =>
             {
