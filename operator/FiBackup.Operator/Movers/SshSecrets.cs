@@ -34,7 +34,8 @@ public sealed class SshSecrets(IKubernetes client)
         }
         catch (HttpOperationException e)
         {
-            throw new OperatorProblem(OperatorReason.SecretNotFound,
+            // A 403 is the Role missing `get secrets` (the chart grants it): retried, as RBAC may be fixed.
+            throw new OperatorProblem(e.Response.StatusCode == System.Net.HttpStatusCode.Forbidden ? ErrorReason.PermissionDenied : OperatorReason.SecretNotFound,
                 $"{secret.Field}: cannot read Secret \"{secret.Name}\" in namespace \"{secret.Namespace}\": {ApiErrors.Message(e)}", retryable: true);
         }
         IDictionary<string, byte[]> data = found.Data ?? new Dictionary<string, byte[]>();

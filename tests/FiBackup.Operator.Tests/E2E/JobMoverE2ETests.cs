@@ -104,6 +104,33 @@ public sealed class JobMoverE2ETests(LibvirtFixture libvirt, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task A_mover_Job_logs_in_to_a_qemu_ssh_host_with_the_policys_Secret_under_the_charts_roles()
+    {
+        using var sshd = await FiBackup.Testing.Ssh.LoopbackSshd.StartAsync();
+        await using var cluster = await OperatorCluster.StartAsync(output);
+        await using var kubelet = StartKubelet(cluster);
+        await using var vm = await GuestVm.CreateAsync(libvirt);
+        await vm.WriteAsync("vda", MiB, 3 * MiB, 0x61);
+        await cluster.KubectlOkAsync("create", "secret", "generic", "hv1-ssh", "-n", OperatorCluster.Namespace, "--type=kubernetes.io/ssh-auth",
+            $"--from-file=ssh-privatekey={sshd.ClientKeyPath}", $"--from-file=known_hosts={sshd.KnownHostsPath}");
+        await StartJobOperatorAsync(cluster);
+
+        var policy = Policy("remote-jobs", vm.Name, "first");
+        policy.Spec()["source"]!["libvirt"]!["uri"] = $"qemu+ssh://root@127.0.0.1:{sshd.Port}/system";
+        policy.Spec()["source"]!["libvirt"]!["credentialsSecretRef"] = new JsonObject { ["name"] = "hv1-ssh" };
+        await cluster.ApplyAsync(policy);
+        var backup = await cluster.FirstBackupOfAsync("remote-jobs");
+        var done = (await cluster.WaitBackupsCompleteAsync([backup])).Single();
+        vm.Freeze(backup);
+
+        Assert.Equal("Succeeded", done["status"]!["phase"]?.GetValue<string>());
+        Assert.Equal("Succeeded", done["status"]!["mover"]!["result"]?.GetValue<string>());
+        // The operator listed domains and the mover pod copied, each logging in with the Secret's key.
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(sshd.Log, "Accepted publickey for root").Count >= 2, sshd.Log);
+        await vm.AssertRestoresExactlyAsync(cluster, backup);
+    }
+
+    [Fact]
     public async Task A_mover_killed_mid_copy_fails_the_attempt_naming_its_Job_and_the_retry_makes_exactly_one_point()
     {
         await using var cluster = await OperatorCluster.StartAsync(output);
