@@ -51,14 +51,14 @@ public sealed class BackupPlanner(TimeProvider time)
         // A point id whose overlay names are already in a live chain (this domain backed up into another
         // repository within the same second) would name the new overlay after the active image itself.
         bool InLiveChain(RestorePointId id) => backedUp.Any(d =>
-            chains[d.Target].Any(image => image.Path == OverlayName.For(chains[d.Target], id, request.OverlayDirectory)));
+            chains[d.Target].Any(image => image.Path == OverlayName.For(chains[d.Target], id, images, request.OverlayDirectory)));
         var point = await NextPointIdAsync(previous, InLiveChain, ct);
         var chain = type == BackupType.Full ? point.ToString() : previous!.Chain;
         var sequence = type == BackupType.Full ? 0 : previous!.Sequence + 1;
         var journalDisks = new List<BackupJournalDisk>();
         foreach (var disk in backedUp)
         {
-            var overlay = OverlayName.For(chains[disk.Target], point, request.OverlayDirectory);
+            var overlay = OverlayName.For(chains[disk.Target], point, images, request.OverlayDirectory);
             if (await images.ExistsAsync(overlay, ct))
                 throw new FibackupException(ErrorReason.FileConflict, $"overlay {overlay} already exists and is not part of disk {disk.Target}'s chain; move it away (fibackup never overwrites a file)");
             var folder = DomainLayout.RelativeChainDiskFolder(chain, disk.Target);

@@ -23,16 +23,17 @@ public static partial class OverlayName
     /// <summary>
     /// The overlay for a disk whose live chain is <paramref name="chain"/> (active image first),
     /// frozen at <paramref name="point"/>: in the active image's directory, named after the disk's
-    /// own image (the first image of the chain that is not a fibackup overlay). When that own image
-    /// is a block device (an LVM volume, a loop device: its directory is /dev) or lies in a directory
-    /// this process may not write, the overlay goes to <paramref name="overlayDirectory"/> instead,
+    /// own image (the first image of the chain that is not a fibackup overlay). When the host says the
+    /// overlay cannot go there (<see cref="Sources.IHostImages.NeedsOverlayDirectory"/>: a block device,
+    /// whose directory is /dev, or a directory this process may not write), it goes to
+    /// <paramref name="overlayDirectory"/> instead,
     /// its name carrying a hash of the own image's path, since devices of several domains
     /// (/dev/vg0/web, /dev/vg1/web) share a file name there.
     /// </summary>
-    public static string For(IReadOnlyList<ChainImage> chain, RestorePointId point, string? overlayDirectory = null)
+    public static string For(IReadOnlyList<ChainImage> chain, RestorePointId point, Sources.IHostImages host, string? overlayDirectory = null)
     {
         var own = OwnImageOf(chain);
-        if (own is not null && NeedsOverlayDirectory(own))
+        if (own is not null && host.NeedsOverlayDirectory(own))
         {
             var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(own)))[..8];
             return Path.Combine(overlayDirectory ?? DefaultDirectory, $"{Path.GetFileName(own)}-{hash}.fib-{point}.qcow2");
@@ -40,9 +41,6 @@ public static partial class OverlayName
         var directory = Path.GetDirectoryName(chain[0].Path) ?? "/";
         return Path.Combine(directory, $"{OwnImageNameOf(chain)}.fib-{point}.qcow2");
     }
-
-    private static bool NeedsOverlayDirectory(string ownImage) =>
-        Copy.LinuxFile.IsBlockDevice(ownImage) || Copy.LinuxFile.MayNotWrite(Path.GetDirectoryName(ownImage) ?? "/");
 
     private static string? OwnImageOf(IReadOnlyList<ChainImage> chain) =>
         chain.FirstOrDefault(image => !IsOverlay(image.Path))?.Path;

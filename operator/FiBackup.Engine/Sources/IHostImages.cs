@@ -68,4 +68,14 @@ public interface IHostImages
 
     /// <summary>True when the host's images are this machine's files (restore then writes straight into the target directory).</summary>
     bool IsLocal { get; }
+
+    /// <summary>
+    /// True when an overlay cannot go beside <paramref name="ownImage"/>, the disk's own image, and
+    /// belongs in the overlay directory instead: a block device, or (on the local host) a directory
+    /// this process may not write. Judged on the host, never from this machine's files.
+    /// </summary>
+    bool NeedsOverlayDirectory(string ownImage);
+
+    /// <summary>Whether <paramref name="path"/> is a block device on the host (a redefined disk then stays type='block').</summary>
+    bool IsBlockDevice(string path);
 }

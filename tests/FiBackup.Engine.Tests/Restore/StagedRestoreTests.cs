@@ -84,6 +84,8 @@ public sealed class StagedRestoreTests : IDisposable
         public Task DeleteOverlayAsync(string overlay, CancellationToken ct) => local.DeleteOverlayAsync(overlay, ct);
         public Task CommitOfflineAsync(string top, string baseImage, CancellationToken ct) => throw new NotSupportedException();
         public Task RebaseOfflineAsync(string image, string newBacking, string backingFormat, bool safe, CancellationToken ct) => throw new NotSupportedException();
+        public bool NeedsOverlayDirectory(string ownImage) => local.NeedsOverlayDirectory(ownImage);
+        public bool IsBlockDevice(string path) => local.IsBlockDevice(path);
 
         public Task UploadAsync(string localFile, string hostPath, CancellationToken ct)
         {

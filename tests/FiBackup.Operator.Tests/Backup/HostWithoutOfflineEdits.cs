@@ -37,6 +37,8 @@ internal sealed class HostWithoutOfflineEdits : IHostImages
         throw new InvalidOperationException($"offline rebase of {image} onto {newBacking} on a host that cannot edit offline");
 
     public Task UploadAsync(string localFile, string hostPath, CancellationToken ct) => local.UploadAsync(localFile, hostPath, ct);
+    public bool NeedsOverlayDirectory(string ownImage) => local.NeedsOverlayDirectory(ownImage);
+    public bool IsBlockDevice(string path) => local.IsBlockDevice(path);
 }
 
 /// <summary>A source whose domains are the inner one's, with other host images.</summary>

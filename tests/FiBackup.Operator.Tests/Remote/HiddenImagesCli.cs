@@ -15,17 +15,20 @@ public static class HiddenImagesCli
     private const string VisibleMarker = "fibt-visible-image-entries: ";
 
     private const string Script = """
-        mount -t tmpfs -o size=1m fibackup-hidden "$1" || exit 97
+        mount -t tmpfs -o "size=1m$2" fibackup-hidden "$1" || exit 97
         echo "fibt-visible-image-entries: $(ls -A "$1" | wc -l)" >&2
-        shift
+        shift 2
         exec "$@"
         """;
 
-    public static async Task<CliRun> RunAsync(string hiddenDirectory, params string[] args)
+    public static Task<CliRun> RunAsync(string hiddenDirectory, params string[] args) => RunAsync(hiddenDirectory, readOnly: false, args);
+
+    /// <param name="readOnly">The tmpfs is mounted read-only: this process may not write a directory of the image directory's name.</param>
+    public static async Task<CliRun> RunAsync(string hiddenDirectory, bool readOnly, params string[] args)
     {
         if (!Directory.EnumerateFileSystemEntries(hiddenDirectory).Any())
             throw new InvalidOperationException($"{hiddenDirectory} is empty already: hiding it would prove nothing");
-        string[] launcher = ["unshare", "--mount", "--propagation", "private", "sh", "-c", Script, "sh", hiddenDirectory];
+        string[] launcher = ["unshare", "--mount", "--propagation", "private", "sh", "-c", Script, "sh", hiddenDirectory, readOnly ? ",ro" : ""];
         var run = await Fibackup.RunProcessAsync(launcher, new Dictionary<string, string>(), args);
         AssertImagesWereHidden(run, hiddenDirectory);
         // What fibackup itself printed, without the namespace's line.

@@ -51,6 +51,26 @@ public sealed class RemoteBackupTests(LibvirtFixture fixture)
     }
 
     [Fact]
+    public async Task Overlays_on_a_remote_host_go_beside_its_images_even_where_this_machine_may_not_write_a_directory_of_that_name()
+    {
+        await using var scenario = await RemoteScenario.CreateAsync(fixture, running: true);
+        scenario.HideReadOnly = true;
+        await scenario.WriteAsync("vda", 0, 2 * MiB, 0x71);
+        await scenario.WriteAsync("vdb", 5 * MiB, MiB, 0x72);
+
+        // Without consolidation the overlays stay the disks' active images, where they can be seen.
+        await scenario.BackupAsync("--consolidate", "none");
+
+        foreach (var target in new[] { "vda", "vdb" })
+        {
+            var active = scenario.ActiveImage(target);
+            Assert.Equal(scenario.Domain.Directory, Path.GetDirectoryName(active));
+            Assert.Matches(@"\.fib-\d{8}T\d{6}Z\.qcow2$", active);
+        }
+        await scenario.AssertRestoresExactlyAsync(scenario.PointIds[0]);
+    }
+
+    [Fact]
     public async Task A_shut_off_domain_over_qemu_ssh_backs_up_and_restores_exactly_with_consolidation_deferred()
     {
         await using var scenario = await RemoteScenario.CreateAsync(fixture, running: false);

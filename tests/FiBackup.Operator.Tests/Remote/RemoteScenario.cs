@@ -81,7 +81,10 @@ public sealed partial class RemoteScenario : IAsyncDisposable
         (await new FiBackup.Engine.Sources.Local.LocalHostImages().ReadChainAsync(ActiveImage(target), CancellationToken.None)).Select(c => c.Path).ToList();
 
     /// <summary>Any fibackup command through the namespace that hides the domain's directory.</summary>
-    public Task<CliRun> RunAsync(params string[] args) => HiddenImagesCli.RunAsync(Domain.Directory, args);
+    public Task<CliRun> RunAsync(params string[] args) => HiddenImagesCli.RunAsync(Domain.Directory, HideReadOnly, args);
+
+    /// <summary>Hides the directory under a read-only tmpfs: this process may not write where the host's images are.</summary>
+    public bool HideReadOnly { get; set; }
 
     public Task<CliRun> StartBackup(params string[] extra) =>
         RunAsync(["backup", "--connect", Uri, "--domain", Domain.Name, "--repository", Repository, .. extra]);

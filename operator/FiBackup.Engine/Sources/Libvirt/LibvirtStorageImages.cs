@@ -35,6 +35,14 @@ public sealed class LibvirtStorageImages : IHostImages, IDisposable
 
     public bool IsLocal => false;
 
+    /// <summary>
+    /// Never: libvirtd writes the overlays on the host, beside their images, whatever this process may
+    /// write here; block-device disks are refused over a remote connection (<see cref="HostVolumes"/>).
+    /// </summary>
+    public bool NeedsOverlayDirectory(string ownImage) => false;
+
+    public bool IsBlockDevice(string path) => HostVolumes.IsBlockDevicePath(path);
+
     public Task<IReadOnlyList<ChainImage>> ReadChainAsync(string image, CancellationToken ct) =>
         EngineBoundary.RunAsync($"reading the backing chain of {image} on {host}", ct, async () =>
         {

@@ -8,7 +8,7 @@ namespace FiBackup.Engine.Sources.Libvirt;
 /// A libvirt domain driven through the technique of DESIGN §1: external disk-only snapshots
 /// without metadata, block commit / pull with completion from BLOCK_JOB_2 events.
 /// </summary>
-public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
+public sealed class LibvirtVmDomain(Domain domain, IHostImages images) : IVmDomain
 {
     public string Name => domain.Name;
     public Guid Uuid => domain.Uuid;
@@ -24,9 +24,10 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
         var planned = overlays.Select(o => o.Target).ToHashSet();
         var others = ReadDisks().Select(d => d.Target).Where(t => !planned.Contains(t));
         // An overlay directory for block devices may not exist yet; QEMU (another user) must traverse it.
+        // Only a local host has one: remote overlays lie beside their images, in directories that exist there.
         foreach (var folder in overlays.Select(o => Path.GetDirectoryName(o.OverlayPath)).OfType<string>().Distinct())
         {
-            if (Directory.Exists(folder) || OperatingSystem.IsWindows()) continue;
+            if (!images.IsLocal || Directory.Exists(folder) || OperatingSystem.IsWindows()) continue;
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
@@ -129,7 +130,7 @@ public sealed class LibvirtVmDomain(Domain domain) : IVmDomain
         if (IsRunning)
             throw new InvalidOperationException($"domain {Name} is running; its disk sources change through block jobs only");
         var xml = DomainXmlDisks.WithDiskSource(domain.GetXml(DomainXmlFlags.Inactive | DomainXmlFlags.Secure), target, imagePath, format,
-            blockDevice: Copy.LinuxFile.IsBlockDevice(imagePath));
+            blockDevice: images.IsBlockDevice(imagePath));
         using var _ = domain.Connection.DefineDomain(xml);
     }
 

@@ -83,7 +83,7 @@ public sealed class LibvirtVmSource : IVmSource
     {
         var domain = connection.TryLookupDomain(name)
                      ?? throw new InvalidInputException($"domain \"{name}\" not found on {Uri}", EngineField.Domain, reason: ErrorReason.DomainNotFound);
-        return (IVmDomain)new LibvirtVmDomain(domain);
+        return (IVmDomain)new LibvirtVmDomain(domain, Images);
     });
 
     public bool DomainExists(string name) => EngineBoundary.Run($"looking up domain {name} on {Uri}", () =>
@@ -106,7 +106,7 @@ public sealed class LibvirtVmSource : IVmSource
     });
 
     public IVmDomain DefineDomain(string xml) =>
-        EngineBoundary.Run($"defining a domain on {Uri}", () => (IVmDomain)new LibvirtVmDomain(connection.DefineDomain(xml)));
+        EngineBoundary.Run($"defining a domain on {Uri}", () => (IVmDomain)new LibvirtVmDomain(connection.DefineDomain(xml), Images));
 
     public async Task<IReadOnlyList<DomainImages>> ReadImagesInUseAsync(CancellationToken ct)
     {
@@ -116,7 +116,7 @@ public sealed class LibvirtVmSource : IVmSource
             var result = new List<DomainImages>(domains.Count);
             foreach (var domain in domains)
             {
-                if (await ImagesOfAsync(new LibvirtVmDomain(domain), ct) is { } images) result.Add(images);
+                if (await ImagesOfAsync(new LibvirtVmDomain(domain, Images), ct) is { } images) result.Add(images);
             }
             return result;
         }

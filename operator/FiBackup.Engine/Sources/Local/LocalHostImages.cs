@@ -17,6 +17,11 @@ public sealed class LocalHostImages : IHostImages
 
     public bool IsLocal => true;
 
+    public bool NeedsOverlayDirectory(string ownImage) =>
+        LinuxFile.IsBlockDevice(ownImage) || LinuxFile.MayNotWrite(Path.GetDirectoryName(ownImage) ?? "/");
+
+    public bool IsBlockDevice(string path) => LinuxFile.IsBlockDevice(path);
+
     public async Task<IReadOnlyList<ChainImage>> ReadChainAsync(string image, CancellationToken ct)
     {
         if (!File.Exists(image) && !IsBlockDevice(image))
@@ -56,6 +61,4 @@ public sealed class LocalHostImages : IHostImages
 
     public Task UploadAsync(string localFile, string hostPath, CancellationToken ct) =>
         throw new InvalidOperationException($"the local host's images are this machine's files: a restore writes {hostPath} in place instead of uploading {localFile}");
-
-    private static bool IsBlockDevice(string path) => path.StartsWith("/dev/", StringComparison.Ordinal) && Path.Exists(path);
 }
