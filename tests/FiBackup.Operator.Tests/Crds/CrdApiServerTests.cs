@@ -169,6 +169,7 @@ public sealed class CrdApiServerTests
 
         Assert.True(result.ExitCode == 0, $"{result.CommandLine}\n{result.StdOut}{result.StdErr}");
         Assert.Contains("vmbackuppolicy.fibackup.io/nightly created (server dry run)", result.StdOut);
+        Assert.Contains("vmbackuppolicy.fibackup.io/hv2-nightly created (server dry run)", result.StdOut);
         Assert.Contains("vmbackup.fibackup.io/web-1-before-upgrade created (server dry run)", result.StdOut);
         Assert.Contains("vmrestore.fibackup.io/web-1-yesterday created (server dry run)", result.StdOut);
     }
