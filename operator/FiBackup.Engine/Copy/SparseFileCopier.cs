@@ -22,10 +22,7 @@ public sealed class SparseFileCopier
         if (options.BandwidthBytesPerSecond is <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.BandwidthBytesPerSecond,
                 "the bandwidth limit must be positive (null means unlimited)");
-        destination = Path.GetFullPath(destination);
-        if (File.Exists(destination))
-            throw new FibackupException(ErrorReason.FileConflict,
-                $"repository file {destination} already exists; repository files are never overwritten");
+        var writer = new RepositoryFileWriter(destination);
         ct.ThrowIfCancellationRequested();
 
         using var input = OpenSource(source);
@@ -35,42 +32,15 @@ public sealed class SparseFileCopier
         if (header is not null) extents = DataExtents.Including(extents, new FileExtent(0, header.Length));
         var dataBytes = extents.Sum(e => e.Length);
 
-        var folder = Path.GetDirectoryName(destination)!;
-        Directory.CreateDirectory(folder);
-        var freeAtStart = FreeBytes(folder);
-        Exception DestinationError(IOException e) => RepositoryFullException.IsDiskFull(e)
-            ? new RepositoryFullException(destination, dataBytes, freeAtStart, e)
-            : new FibackupException(ErrorReason.CopyFailed, $"cannot write repository file {destination}: {e.Message}", inner: e);
-
-        var partial = AtomicFile.PartialPathFor(destination);
-        // Opened before the clean-up below applies: a partial file another copy holds is not ours to delete.
-        var output = OpenPartial(partial, DestinationError);
-        try
+        return await writer.WriteAsync(dataBytes, async (output, destinationError, token) =>
         {
-            string sha256;
-            using (output)
-            {
-                try { RandomAccess.SetLength(output, length); }
-                catch (IOException e) { throw DestinationError(e); }
+            try { RandomAccess.SetLength(output, length); }
+            catch (IOException e) { throw destinationError(e); }
 
-                var pipeline = new CopyPipeline(input, source, output, length, extents, header, options,
-                    DestinationError);
-                sha256 = await pipeline.RunAsync(ct).ConfigureAwait(false);
-
-                try { LinuxFile.Fsync(output); }
-                catch (IOException e) { throw DestinationError(e); }
-                // Nobody reads a fresh backup soon: leave the page cache to the VMs.
-                LinuxFile.Advise(output, 0, 0, LinuxFile.FadviseDontNeed);
-            }
-            try { AtomicFile.Commit(partial, destination); }
-            catch (IOException e) { throw new FibackupException(ErrorReason.CopyFailed, $"cannot put {destination} in place: {e.Message}", inner: e); }
+            var pipeline = new CopyPipeline(input, source, output, length, extents, header, options, destinationError);
+            var sha256 = await pipeline.RunAsync(token).ConfigureAwait(false);
             return new CopyResult(length, dataBytes, sha256);
-        }
-        catch
-        {
-            TryDelete(partial);
-            throw;
-        }
+        }, ct).ConfigureAwait(false);
     }
 
     private static SafeFileHandle OpenSource(string source)
@@ -88,20 +58,6 @@ public sealed class SparseFileCopier
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new FibackupException(ErrorReason.CopyFailed, $"cannot open source image {source}: {e.Message}", inner: e);
-        }
-    }
-
-    private static SafeFileHandle OpenPartial(string partial, Func<IOException, Exception> destinationError)
-    {
-        try
-        {
-            // A partial file left by a crashed run is replaced. FileShare.None takes an exclusive
-            // flock first, so one that a running copy still writes is refused, not truncated.
-            return File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            throw destinationError(e);
         }
     }
 
@@ -135,17 +91,5 @@ public sealed class SparseFileCopier
             buffer = buffer[read..];
             offset += read;
         }
-    }
-
-    private static long? FreeBytes(string folder)
-    {
-        try { return new DriveInfo(folder).AvailableFreeSpace; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* reported error matters more */ }
     }
 }

@@ -78,8 +78,8 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
             {
                 await EnsureIntactAsync(files, ct);
                 newOwn = previousOld is null
-                    ? await WriteFullAsync(point, own, ct)
-                    : await WriteOverlayAsync(point, own, previousNew[^1], foldDropped: segment > 1, ct);
+                    ? await WriteFullAsync(point, files, ct)
+                    : await WriteOverlayAsync(point, files, previousNew[^1], foldDropped: segment > 1, ct);
                 FilesWritten.Add(newOwn);
             }
 
@@ -91,15 +91,16 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
         }
     }
 
-    private Task<RepositoryFile> WriteFullAsync(RestorePointManifest point, RepositoryFile own, CancellationToken ct) =>
-        WriteAsync(own, DomainLayout.PrunedFullFileName(point.Id, pruneId), backing: null, async partial =>
-            await QemuImg.ConvertAsync(layout.Resolve(own.Path), partial, ct, forceShare: false), ct);
+    private Task<RepositoryFile> WriteFullAsync(RestorePointManifest point, IReadOnlyList<RepositoryFile> files, CancellationToken ct) =>
+        WriteAsync(files, DomainLayout.PrunedFullFileName(point.Id, pruneId), backing: null, async partial =>
+            await QemuImg.ConvertAsync(layout.Resolve(files[^1].Path), partial, ct, forceShare: false), ct);
 
-    private Task<RepositoryFile> WriteOverlayAsync(RestorePointManifest point, RepositoryFile own, RepositoryFile backing,
+    private Task<RepositoryFile> WriteOverlayAsync(RestorePointManifest point, IReadOnlyList<RepositoryFile> files, RepositoryFile backing,
         bool foldDropped, CancellationToken ct)
     {
+        var own = files[^1];
         var backingName = Path.GetFileName(backing.Path);
-        return WriteAsync(own, DomainLayout.PrunedChainFileName(point.Sequence, point.Id, pruneId), backingName, async partial =>
+        return WriteAsync(files, DomainLayout.PrunedChainFileName(point.Sequence, point.Id, pruneId), backingName, async partial =>
         {
             File.Copy(layout.Resolve(own.Path), partial);
             // The copy's header still names the dropped file before it (same folder), so a safe
@@ -108,33 +109,26 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
         }, ct);
     }
 
-    /// <summary>Makes one new file beside <paramref name="own"/>: written as .partial, proved equal in content to <paramref name="own"/>'s chain, fsync'ed, hashed, renamed.</summary>
-    private async Task<RepositoryFile> WriteAsync(RepositoryFile own, string name, string? backing,
+    /// <summary>
+    /// Makes one new file beside the point's own file (the last of <paramref name="files"/>, its
+    /// chain): written as .partial, proved equal in content to that chain, fsync'ed, hashed, renamed.
+    /// </summary>
+    private async Task<RepositoryFile> WriteAsync(IReadOnlyList<RepositoryFile> files, string name, string? backing,
         Func<string, Task> write, CancellationToken ct)
     {
-        var folder = Path.GetDirectoryName(own.Path)!;
-        var relative = Path.Combine(folder, name);
-        var final = layout.Resolve(relative);
-        var partial = AtomicFile.PartialPathFor(final);
-        File.Delete(partial); // a leftover of a crashed run is never referenced: rewrite it whole
-        try
+        var own = files[^1];
+        var relative = Path.Combine(Path.GetDirectoryName(own.Path)!, name);
+        // The new file cannot hold more than the point's whole chain.
+        var bytesNeeded = files.Sum(f => f.Size);
+        var written = await new RepositoryFileWriter(layout.Resolve(relative)).WriteByToolAsync(bytesNeeded, async (partial, token) =>
         {
             await write(partial);
-            if (!await QemuImg.CompareAsync(partial, layout.Resolve(own.Path), ct, forceShare: false))
+            if (!await QemuImg.CompareAsync(partial, layout.Resolve(own.Path), token, forceShare: false))
                 throw new FibackupException(ErrorReason.InternalError,
                     $"prune: the new file {relative} does not have the content of {own.Path}; no restore point was changed (please report this as a bug)");
-            AtomicFile.SyncFile(partial);
-            var digest = await FileDigest.OfFileAsync(partial, ct);
-            // Recorded like a backup's own file: the data it stores, not its length.
-            _dataBytes[relative] = DataBytes.Of(partial);
-            AtomicFile.Commit(partial, final);
-            return new RepositoryFile { Path = relative, Size = digest.Size, Sha256 = digest.Sha256, Backing = backing };
-        }
-        catch
-        {
-            File.Delete(partial);
-            throw;
-        }
+        }, ct);
+        _dataBytes[relative] = written.DataBytes;
+        return new RepositoryFile { Path = relative, Size = written.FileLength, Sha256 = written.Sha256, Backing = backing };
     }
 
     private async Task EnsureIntactAsync(IEnumerable<RepositoryFile> files, CancellationToken ct)

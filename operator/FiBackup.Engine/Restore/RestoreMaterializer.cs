@@ -105,19 +105,12 @@ public sealed partial class RestoreMaterializer
             var source = layout.Resolve(file.Path);
             await VerifiedCopy.VerifyAsync(source, file, bytes => advanced(source, bytes), ct);
         }
-        var partial = AtomicFile.PartialPathFor(final);
-        created.Add(partial);
-        await QemuImg.ConvertAsync(layout.Resolve(disk.Files[^1].Path), partial, ct, forceShare: false);
-        AtomicFile.SyncFile(partial);
-        try
-        {
-            AtomicFile.Commit(partial, final); // rename, then fsync of the directory
-        }
-        finally
-        {
-            // Renamed (even if the directory fsync then failed): the final file is this restore's.
-            if (!File.Exists(partial)) created[^1] = final;
-        }
+        // The writer removes its partial file on failure; a file renamed into place before the
+        // directory fsync failed is this restore's too (the target was checked to be free).
+        created.Add(final);
+        await RepositoryFileWriter.ForRestoredFile(final).WriteByToolAsync(disk.Files.Sum(f => f.Size),
+            (partial, token) => QemuImg.ConvertAsync(layout.Resolve(disk.Files[^1].Path), partial, token, forceShare: false),
+            (_, _) => Task.FromResult(true), ct);
         return new RestoredDisk(disk.Target, final, [final]) { Bytes = new FileInfo(final).Length };
     }
 

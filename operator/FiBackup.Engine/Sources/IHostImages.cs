@@ -38,7 +38,8 @@ public interface IHostImages
     /// <summary>
     /// Writes <paramref name="image"/> with its whole backing chain read through, as one standalone
     /// qcow2, into <paramref name="partialDestination"/> (a repository path the caller fsyncs, hashes
-    /// and renames). For a full backup of a disk on a template or a raw disk.
+    /// and renames). For a full backup of a disk on a template or a raw disk. A repository that fills
+    /// up meanwhile is a <see cref="RepositoryFullException"/> naming the file that could not be written.
     /// </summary>
     Task FlattenIntoAsync(string image, string partialDestination, CancellationToken ct);
 

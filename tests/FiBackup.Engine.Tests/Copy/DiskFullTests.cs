@@ -1,4 +1,6 @@
 using FiBackup.Engine.Copy;
+using FiBackup.Engine.Repository;
+using FiBackup.Engine.Sources.Local;
 using FiBackup.Engine.Tools;
 using static FiBackup.Engine.Tests.Copy.TestImages;
 
@@ -43,5 +45,25 @@ public sealed class DiskFullTests : IAsyncLifetime
         Assert.InRange(error.BytesAvailable!.Value, 1, 8L * MiB);
         Assert.False(File.Exists(destination));
         Assert.Empty(PartialFiles(Repository));
+    }
+
+    [Fact]
+    public async Task A_flatten_into_a_full_repository_gives_an_error_naming_the_file_and_leaves_nothing_behind()
+    {
+        var baseImage = _scratch.File("base.qcow2");
+        var top = _scratch.File("top.qcow2");
+        await CreateQcow2Async(baseImage, "32M");
+        await WritePatternAsync(baseImage, 0x11, 0, 8 * MiB);
+        await CreateQcow2Async(top, "", backing: baseImage);
+        await WritePatternAsync(top, 0x22, 16 * MiB, 2 * MiB);
+        var destination = Path.Combine(Repository, "hv1", "web-1", "chains", "c", "vda", "000-full.qcow2");
+
+        var error = await Assert.ThrowsAsync<RepositoryFullException>(() =>
+            new RepositoryFileWriter(destination).WriteByToolAsync(10L * MiB,
+                (partial, token) => new LocalHostImages().FlattenIntoAsync(top, partial, token), CancellationToken.None));
+
+        Assert.StartsWith($"the repository is full: no space left to write {destination}", error.Message);
+        Assert.Matches(@"[0-9.]+ (KiB|MiB) were free when it started", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(destination)!));
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using FiBackup.Engine.Sources.Local;
 using FiBackup.Engine.Copy;
 using FiBackup.Engine.Errors;
+using FiBackup.Engine.Repository;
 using FiBackup.Engine.Sources.Libvirt;
 using FiBackup.Engine.Tests.Copy;
 using FiBackup.Engine.Tools;
@@ -357,5 +358,32 @@ public sealed class LibvirtStorageImagesDiskFullTests(LibvirtFixture libvirt, Re
         Assert.StartsWith($"the repository is full: no space left to write {destination}", error.Message);
         Assert.False(File.Exists(destination));
         Assert.Empty(PartialFiles(Path.GetDirectoryName(destination)!));
+    }
+    /// <summary>
+    /// A flatten downloads the chain beside the partial file, then qemu-img converts it: 10 MiB of
+    /// data fills the 8 MiB repository while downloading, 5 MiB only while converting.
+    /// </summary>
+    [Theory]
+    [InlineData(10)]
+    [InlineData(5)]
+    public async Task Flattening_into_a_full_repository_gives_RepositoryFullException_and_leaves_nothing(int dataMiB)
+    {
+        await using var vm = await libvirt.CreateDomainAsync(disks: 0, start: false);
+        var baseImage = vm.PathIn("base.qcow2");
+        var top = vm.PathIn("top.qcow2");
+        await CreateQcow2Async(baseImage, "32M");
+        await WritePatternAsync(baseImage, 0x11, 0, (dataMiB - 2) * (long)MiB);
+        await CreateQcow2Async(top, "", backing: baseImage);
+        await WritePatternAsync(top, 0x22, 16 * (long)MiB, 2 * (long)MiB);
+        var destination = Path.Combine(Repository, "hv1", "web-1", "chains", "c", "vda", "000-full.qcow2");
+        using var images = new LibvirtStorageImages(remote.Connection, "hv-test");
+
+        var error = await Assert.ThrowsAsync<RepositoryFullException>(() =>
+            new RepositoryFileWriter(destination).WriteByToolAsync(dataMiB * (long)MiB,
+                (partial, token) => images.FlattenIntoAsync(top, partial, token), CancellationToken.None));
+
+        Assert.Equal(ErrorReason.RepositoryFull, error.Reason);
+        Assert.StartsWith($"the repository is full: no space left to write {destination}", error.Message);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(destination)!));
     }
 }

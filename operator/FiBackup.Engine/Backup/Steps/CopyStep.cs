@@ -55,7 +55,6 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
         IProgress<CopyProgress> progress, CancellationToken ct)
     {
         var destination = layout.Resolve(disk.RepositoryFile);
-        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         var relativeName = disk.RepositoryFile;
         if (File.Exists(destination))
         {
@@ -64,7 +63,6 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
             var copied = await DescribeAsync(destination, relativeName, disk.RepositoryBacking, ct);
             return disk with { Copied = copied, BytesCopied = DataBytes.Of(destination) };
         }
-        File.Delete(AtomicFile.PartialPathFor(destination));
 
         var options = new CopyOptions
         {
@@ -73,48 +71,18 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
             Time = time,
             RewriteBacking = disk.RepositoryBacking is null ? null : new Qcow2BackingRewrite(disk.RepositoryBacking),
         };
-        if (journal.Type == BackupType.Incremental || await StandsAloneAsync(disk.Frozen, ct))
+        var chain = journal.Type == BackupType.Incremental ? null : await images.ReadChainAsync(disk.Frozen, ct);
+        // A full of a disk with a backing chain (or a raw image) is flattened: the host reads through the chain.
+        var flatten = chain is not null && !(chain.Count == 1 && chain[0].Format == "qcow2");
+        var result = flatten
+            ? await new RepositoryFileWriter(destination).WriteByToolAsync(chain!.Sum(c => c.ActualSize),
+                (partial, token) => images.FlattenIntoAsync(disk.Frozen, partial, token), ct)
+            : await images.CopyIntoRepositoryAsync(disk.Frozen, destination, options, ct);
+        return disk with
         {
-            var result = await images.CopyIntoRepositoryAsync(disk.Frozen, destination, options, ct);
-            return disk with
-            {
-                Copied = new RepositoryFile { Path = relativeName, Size = result.FileLength, Sha256 = result.Sha256, Backing = disk.RepositoryBacking },
-                BytesCopied = result.DataBytes,
-            };
-        }
-        return await FlattenAsync(disk, destination, ct);
-    }
-
-    /// <summary>A full of a disk with a backing chain (or a raw image): the host reads through the chain.</summary>
-    private async Task<BackupJournalDisk> FlattenAsync(BackupJournalDisk disk, string destination, CancellationToken ct)
-    {
-        var partial = AtomicFile.PartialPathFor(destination);
-        try
-        {
-            await images.FlattenIntoAsync(disk.Frozen, partial, ct);
-            AtomicFile.SyncFile(partial);
-            var copied = await DescribeAsync(partial, disk.RepositoryFile, backing: null, ct);
-            var stored = DataBytes.Of(partial);
-            AtomicFile.Commit(partial, destination);
-            return disk with { Copied = copied, BytesCopied = stored };
-        }
-        catch (ExternalToolException e) when (EngineBoundary.IsDiskFull(e.StandardError))
-        {
-            File.Delete(partial);
-            var needed = (await images.ReadChainAsync(disk.Frozen, CancellationToken.None)).Sum(c => c.ActualSize);
-            throw new RepositoryFullException(destination, needed, FreeSpace.AvailableBytes(Path.GetDirectoryName(destination)!), e);
-        }
-        catch
-        {
-            File.Delete(partial);
-            throw;
-        }
-    }
-
-    private async Task<bool> StandsAloneAsync(string image, CancellationToken ct)
-    {
-        var chain = await images.ReadChainAsync(image, ct);
-        return chain.Count == 1 && chain[0].Format == "qcow2";
+            Copied = new RepositoryFile { Path = relativeName, Size = result.FileLength, Sha256 = result.Sha256, Backing = flatten ? null : disk.RepositoryBacking },
+            BytesCopied = result.DataBytes,
+        };
     }
 
     private static async Task<RepositoryFile> DescribeAsync(string path, string relativeName, string? backing, CancellationToken ct)

@@ -98,6 +98,9 @@ public sealed class LibvirtStorageImages : IHostImages, IDisposable
             var folder = partialDestination + "-chain";
             DeleteFolder(folder);
             Directory.CreateDirectory(folder);
+            var freeAtStart = FreeSpace.TryAvailableBytes(folder);
+            // The chain's copies and the flattened file are both written here, into the repository.
+            var needed = 2 * chain.Sum(c => c.ActualSize);
             try
             {
                 var copies = new List<string>(chain.Count);
@@ -105,13 +108,19 @@ public sealed class LibvirtStorageImages : IHostImages, IDisposable
                 {
                     var copy = Path.Combine(folder, $"{i:D3}-{Path.GetFileName(chain[i].Path)}");
                     using (var volume = OpenExisting(chain[i].Path))
-                    await using (var file = new FileStream(copy, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None))
-                        await DownloadAsync(volume, file, copy, chain[i].ActualSize, ct);
+                        await DownloadAsync(volume, copy, needed, freeAtStart, ct);
                     copies.Add(copy);
                 }
                 for (var i = 0; i < copies.Count - 1; i++)
                     await QemuImg.RebaseAsync(copies[i], copies[i + 1], ct, unsafeHeaderOnly: true, backingFormat: chain[i + 1].Format);
-                await QemuImg.ConvertAsync(copies[0], partialDestination, ct, forceShare: false, sourceFormat: chain[0].Format);
+                try
+                {
+                    await QemuImg.ConvertAsync(copies[0], partialDestination, ct, forceShare: false, sourceFormat: chain[0].Format);
+                }
+                catch (ExternalToolException e) when (EngineBoundary.IsDiskFull(e.StandardError))
+                {
+                    throw new RepositoryFullException(partialDestination, needed, freeAtStart, e);
+                }
             }
             finally
             {
@@ -198,16 +207,18 @@ public sealed class LibvirtStorageImages : IHostImages, IDisposable
         }
     }
 
-    private static async Task DownloadAsync(StorageVolume volume, FileStream file, string copy, long neededBytes, CancellationToken ct)
+    private static async Task DownloadAsync(StorageVolume volume, string copy, long neededBytes, long? freeAtStart, CancellationToken ct)
     {
         try
         {
+            // Disposed inside the try: closing flushes what is still buffered, which can hit the full disk too.
+            await using var file = new FileStream(copy, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
             await volume.DownloadAsync(file, sparse: true, ct);
             file.Flush(flushToDisk: true);
         }
         catch (IOException e) when (RepositoryFullException.IsDiskFull(e))
         {
-            throw new RepositoryFullException(copy, neededBytes, FreeSpace.AvailableBytes(Path.GetDirectoryName(copy)!), e);
+            throw new RepositoryFullException(copy, neededBytes, freeAtStart, e);
         }
     }
 

@@ -30,56 +30,24 @@ internal static class VolumeStreamCopier
         if (options.BandwidthBytesPerSecond is <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.BandwidthBytesPerSecond,
                 "the bandwidth limit must be positive (null means unlimited)");
-        destination = Path.GetFullPath(destination);
-        if (File.Exists(destination))
-            throw new FibackupException(ErrorReason.FileConflict,
-                $"repository file {destination} already exists; repository files are never overwritten");
+        var writer = new RepositoryFileWriter(destination);
         ct.ThrowIfCancellationRequested();
 
         var header = options.RewriteBacking is { } rewrite
             ? BackingRewrite.Apply(await VolumeHeader.ReadFirstClusterAsync(volume, description.Physical, image, ct), image, rewrite)
             : null;
 
-        var folder = Path.GetDirectoryName(destination)!;
-        Directory.CreateDirectory(folder);
-        var freeAtStart = FreeBytes(folder);
-        Exception DestinationError(IOException e) => RepositoryFullException.IsDiskFull(e)
-            ? new RepositoryFullException(destination, description.Allocation, freeAtStart, e)
-            : new FibackupException(ErrorReason.CopyFailed, $"cannot write repository file {destination}: {e.Message}", inner: e);
-
-        var partial = AtomicFile.PartialPathFor(destination);
-        SafeFileHandle output;
-        // FileShare.None takes an exclusive flock: a partial file another copy still writes is refused, not truncated.
-        try { output = File.OpenHandle(partial, FileMode.Create, FileAccess.ReadWrite, FileShare.None); }
-        catch (IOException e) { throw DestinationError(e); }
-        try
+        return await writer.WriteAsync(description.Allocation, async (output, destinationError, token) =>
         {
-            var sink = new Sink(output, options, description.Allocation, DestinationError);
-            using (output)
-            {
-                using (sink)
-                {
-                    if (header is not null) sink.Data(header);
-                    await ReceiveIntoAsync(volume, sink, ct);
-                    if (sink.Position < description.Physical)
-                        throw new FibackupException(ErrorReason.CopyFailed,
-                            $"source image {image} ended at {sink.Position} bytes, {description.Physical} expected (it must not change during a backup)");
-                    sink.Finish();
-                }
-                try { LinuxFile.Fsync(output); }
-                catch (IOException e) { throw DestinationError(e); }
-                // Nobody reads a fresh backup soon: leave the page cache to others.
-                LinuxFile.Advise(output, 0, 0, LinuxFile.FadviseDontNeed);
-            }
-            try { AtomicFile.Commit(partial, destination); }
-            catch (IOException e) { throw new FibackupException(ErrorReason.CopyFailed, $"cannot put {destination} in place: {e.Message}", inner: e); }
+            using var sink = new Sink(output, options, description.Allocation, destinationError);
+            if (header is not null) sink.Data(header);
+            await ReceiveIntoAsync(volume, sink, token);
+            if (sink.Position < description.Physical)
+                throw new FibackupException(ErrorReason.CopyFailed,
+                    $"source image {image} ended at {sink.Position} bytes, {description.Physical} expected (it must not change during a backup)");
+            sink.Finish();
             return new CopyResult(sink.Position, sink.DataBytes, sink.Sha256!);
-        }
-        catch
-        {
-            TryDelete(partial);
-            throw;
-        }
+        }, ct);
     }
 
     /// <summary>
@@ -211,17 +179,5 @@ internal static class VolumeStreamCopier
             }
             if (runStart >= 0) RandomAccess.Write(output, data[runStart..], offset + runStart);
         }
-    }
-
-    private static long? FreeBytes(string folder)
-    {
-        try { return new DriveInfo(folder).AvailableFreeSpace; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException) { return null; }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { /* the reported error matters more */ }
     }
 }

@@ -1,6 +1,7 @@
 using FiBackup.Engine.Backup;
 using FiBackup.Engine.Copy;
 using FiBackup.Engine.Errors;
+using FiBackup.Engine.Repository;
 using FiBackup.Engine.Tools;
 
 namespace FiBackup.Engine.Sources.Local;
@@ -44,8 +45,19 @@ public sealed class LocalHostImages : IHostImages
     public Task<CopyResult> CopyIntoRepositoryAsync(string image, string destination, CopyOptions options, CancellationToken ct) =>
         new SparseFileCopier().CopyIntoRepositoryAsync(image, destination, options, ct);
 
-    public Task FlattenIntoAsync(string image, string partialDestination, CancellationToken ct) =>
-        QemuImg.ConvertAsync(image, partialDestination, ct);
+    public async Task FlattenIntoAsync(string image, string partialDestination, CancellationToken ct)
+    {
+        var freeAtStart = FreeSpace.TryAvailableBytes(Path.GetDirectoryName(partialDestination)!);
+        try
+        {
+            await QemuImg.ConvertAsync(image, partialDestination, ct);
+        }
+        catch (ExternalToolException e) when (EngineBoundary.IsDiskFull(e.StandardError))
+        {
+            var needed = (await ReadChainAsync(image, CancellationToken.None)).Sum(c => c.ActualSize);
+            throw new RepositoryFullException(partialDestination, needed, freeAtStart, e);
+        }
+    }
 
     public Task DeleteOverlayAsync(string overlay, CancellationToken ct)
     {
