@@ -31,11 +31,7 @@ runs=${BENCH_RUNS:-1}
 MiB=$((1024 * 1024))
 disk_bytes=$((disk_gib * 1024 * MiB))
 
-for tool in virsh qemu-img jq awk dd; do
-  command -v "$tool" >/dev/null || { echo "engine.sh: $tool is missing (run scripts/setup.sh)" >&2; exit 1; }
-done
-((EUID == 0)) || { echo "engine.sh: run as root (qemu:///system, drop_caches)" >&2; exit 1; }
-virsh -c "$uri" version >/dev/null 2>&1 || { echo "engine.sh: libvirtd is not reachable at $uri (run scripts/setup.sh)" >&2; exit 1; }
+check_prerequisites "$uri" "qemu:///system, drop_caches" virsh qemu-img jq awk dd
 
 make_scratch
 dom_a=fibench-$tag-a

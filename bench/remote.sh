@@ -31,11 +31,7 @@ runs=${BENCH_RUNS:-3}
 MiB=$((1024 * 1024))
 disk_bytes=$((disk_gib * 1024 * MiB))
 
-for tool in virsh qemu-img jq awk dd ssh ssh-keygen /usr/sbin/sshd; do
-  command -v "$tool" >/dev/null || { echo "remote.sh: $tool is missing (run scripts/setup.sh)" >&2; exit 1; }
-done
-((EUID == 0)) || { echo "remote.sh: run as root (qemu:///system, drop_caches, sshd)" >&2; exit 1; }
-virsh -c "$local_uri" version >/dev/null 2>&1 || { echo "remote.sh: libvirtd is not reachable at $local_uri (run scripts/setup.sh)" >&2; exit 1; }
+check_prerequisites "$local_uri" "qemu:///system, drop_caches, sshd" virsh qemu-img jq awk dd ssh ssh-keygen /usr/sbin/sshd
 
 make_scratch
 images="$scratch/images"

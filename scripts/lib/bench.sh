@@ -16,6 +16,18 @@ make_scratch() {
 # Progress and errors go to stderr, prefixed with the script's name, so stdout stays the report.
 say() { echo "${0##*/}: $*" >&2; }
 
+# Stops with a hint before anything is made: each TOOL on PATH, root (WHY says what needs it), and
+# libvirtd answering at URI.
+check_prerequisites() { # URI WHY TOOL...
+  local uri=$1 why=$2 tool
+  shift 2
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { say "$tool is missing (run scripts/setup.sh)"; exit 1; }
+  done
+  ((EUID == 0)) || { say "run as root ($why)"; exit 1; }
+  virsh -c "$uri" version >/dev/null 2>&1 || { say "libvirtd is not reachable at $uri (run scripts/setup.sh)"; exit 1; }
+}
+
 # Wall-clock seconds as a decimal; awk does the arithmetic bash cannot.
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; } # T0 T1
