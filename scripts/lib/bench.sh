@@ -103,6 +103,7 @@ remove_domains() { # URI DOMAIN...
 
 # Runs `fibackup backup` and times the whole command (start-up included, as a user waits for it);
 # sets backup_seconds and backup_output. On failure shows fibackup's stderr and exits.
+# shellcheck disable=SC2034,SC2154 # backup_* are for the caller; fibackup is the caller's
 timed_backup() { # URI DOMAIN REPO ARGS...
   local uri=$1 dom=$2 repo=$3 t0 t1
   shift 3
