@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # What the benchmarks bench/engine.sh and bench/remote.sh share (sourced, not run): number
 # formatting, the page-cache state before each timed command, the random-data base image, throwaway
-# domains and a timed `fibackup backup`. Callers set -euo pipefail and define, before calling these:
-# fibackup (the ./fibackup path) and scratch (the run's scratch directory, reachable by QEMU).
+# domains and a timed `fibackup backup`. Callers set -euo pipefail, source tcg-domain.sh, set
+# fibackup (the ./fibackup path), call make_scratch before the rest, and define reload_tools for
+# prepare_cache.
 # bench/copy.sh measures the copier alone and keeps its own, differently shaped helpers.
 
 # Sets tag (6 random characters naming this run's domains and scratch directory, so runs side by side
