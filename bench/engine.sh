@@ -21,6 +21,8 @@ root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 fibackup="$root/fibackup"
 # shellcheck source=scripts/lib/tcg-domain.sh
 source "$root/scripts/lib/tcg-domain.sh"
+# shellcheck source=scripts/lib/bench.sh
+source "$root/scripts/lib/bench.sh"
 uri=qemu:///system
 disk_gib=${BENCH_DISK_GIB:-2}
 data_mib=${BENCH_DATA_MIB:-1024}
@@ -29,63 +31,30 @@ runs=${BENCH_RUNS:-1}
 MiB=$((1024 * 1024))
 disk_bytes=$((disk_gib * 1024 * MiB))
 
-for tool in virsh qemu-img jq awk dd; do
-  command -v "$tool" >/dev/null || { echo "engine.sh: $tool is missing (run scripts/setup.sh)" >&2; exit 1; }
-done
-((EUID == 0)) || { echo "engine.sh: run as root (qemu:///system, drop_caches)" >&2; exit 1; }
-virsh -c "$uri" version >/dev/null 2>&1 || { echo "engine.sh: libvirtd is not reachable at $uri (run scripts/setup.sh)" >&2; exit 1; }
+check_prerequisites "$uri" "qemu:///system, drop_caches" virsh qemu-img jq awk dd
 
-tag=$(tr -dc 'a-z0-9' </dev/urandom | head -c 6 || true)
-scratch=$(mktemp -d "${BENCH_DIR:-/var/tmp}/fibackup-bench.$tag.XXXX")
-chmod 755 "$scratch" # QEMU runs as libvirt-qemu and must reach the images
+make_scratch
 dom_a=fibench-$tag-a
 dom_b=fibench-$tag-b
 repo="$scratch/repo"
 
 cleanup() {
   local status=$?
-  for dom in "$dom_a" "$dom_b"; do
-    virsh -q -c "$uri" destroy "$dom" >/dev/null 2>&1 || true
-    virsh -q -c "$uri" undefine "$dom" >/dev/null 2>&1 || true
-    rm -f "/var/log/libvirt/qemu/$dom.log"
-  done
+  remove_domains "$uri" "$dom_a" "$dom_b"
   rm -rf "$scratch"
   ((status == 0)) || echo "engine.sh: failed (exit $status); domains and $scratch removed" >&2
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say() { echo "engine.sh: $*" >&2; }
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / 1e6 / s }'; }
-mib() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1048576 }'; }
-allocated() { stat -c '%b %B' "$1" | awk '{ print $1 * $2 }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 # --- page cache: drop it before each timed copy, or (if refused) warm it for all alike ----------
-cache_mode=dropped
-if ! (sync && echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then cache_mode=warm; fi
-# Puts the page cache in the same state before each timed command: empty (then the tools' own
-# binaries and the .NET runtime are read back in, so a cold start is not billed to the copy), or
-# holding the whole source image when dropping is refused.
-prepare_cache() {
-  sync
-  if [[ $cache_mode == dropped ]]; then
-    echo 3 >/proc/sys/vm/drop_caches
-    "$fibackup" version >/dev/null
-    qemu-img --version >/dev/null
-    cp --version >/dev/null
-  else
-    cat "$1" >/dev/null
-  fi
-}
-
-start_domain() { # name image
-  tcg_domain_xml "$1" "$2" >"$scratch/$1.xml"
-  virsh -q -c "$uri" define "$scratch/$1.xml" >/dev/null
-  virsh -q -c "$uri" start "$1" >/dev/null
+init_cache_mode
+# After a drop, prepare_cache reads back in what part 1 times: the .NET runtime and fibackup, and
+# the binaries of qemu-img and cp.
+reload_tools() {
+  "$fibackup" version >/dev/null
+  qemu-img --version >/dev/null
+  cp --version >/dev/null
 }
 
 guest_writes() { # domain pattern file-of-"offset length"-lines
@@ -102,43 +71,21 @@ unique_bytes() { # file cluster-size
     END { total += ce - cs; n = 0; for (k in cl) n++; print total, n * c }'
 }
 
-# Runs `fibackup backup`; sets backup_seconds, backup_output, snapshot_ms.
+# Runs `fibackup backup` of domain A; sets backup_seconds, backup_output, snapshot_ms.
 run_backup() {
-  local t0 t1
-  t0=$(now)
-  backup_output=$("$fibackup" backup -c "$uri" -d "$dom_a" -r "$repo" "$@" 2>"$scratch/backup.err") \
-    || { cat "$scratch/backup.err" >&2; exit 1; }
-  t1=$(now)
-  backup_seconds=$(elapsed "$t0" "$t1")
+  timed_backup "$uri" "$dom_a" "$repo" "$@"
   snapshot_ms=$(sed -n 's/.*, snapshot \([0-9]*\) ms$/\1/p' <<<"$backup_output" | head -1)
   [[ -n $snapshot_ms ]] || { say "no 'snapshot N ms' in: $backup_output"; exit 1; }
 }
-
-# The newest restore point of domain A, as `fibackup list --output json` reports it.
-last_point() { "$fibackup" list --repository "$repo" --domain "$dom_a" --output json | jq -c 'sort_by(.id) | last'; }
 
 # ------------------------------------------------------------------------------------------------
 say "building fibackup (if needed)"
 "$fibackup" version >/dev/null
 
-say "making a ${disk_gib} GiB qcow2 with ${data_mib} MiB of random data at scattered offsets"
-chunk_mib=16
-chunks=$((data_mib / chunk_mib))
-stride_mib=$((disk_gib * 1024 / chunks))
-((stride_mib >= chunk_mib)) || { say "BENCH_DATA_MIB must not exceed the disk size"; exit 1; }
-raw="$scratch/data.raw"
-truncate -s "$disk_bytes" "$raw"
-RANDOM=3
-for ((i = 0; i < chunks; i++)); do
-  slack=$((stride_mib - chunk_mib))
-  seek=$((i * stride_mib + (slack > 0 ? RANDOM % (slack + 1) : 0)))
-  dd if=/dev/urandom of="$raw" bs=1M count=$chunk_mib seek=$seek conv=notrunc status=none
-done
 base="$scratch/vda.qcow2"
-qemu-img convert -f raw -O qcow2 "$raw" "$base"
-rm -f "$raw"
+make_random_image "$base" "$disk_gib" "$data_mib"
 base_bytes=$(allocated "$base")
-start_domain "$dom_a" "$base"
+start_domain "$uri" "$dom_a" "$base"
 
 # --- 1. full backup vs cp vs qemu-img ------------------------------------------------------------
 # Each run: fibackup, cp, qemu-img in turn, page cache dropped before each. Before a repeated run
@@ -184,7 +131,7 @@ cp_s=$(printf '%s\n' "${cp_runs[@]}" | median)
 qi_s=$(printf '%s\n' "${qi_runs[@]}" | median)
 ratio_cp=$(printf '%s\n' "${r_cp[@]}" | median)
 ratio_qi=$(printf '%s\n' "${r_qi[@]}" | median)
-full_point=$(last_point)
+full_point=$(last_point "$repo" "$dom_a")
 full_host=$(jq -r .host <<<"$full_point")
 full_copied=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$full_point")")
 
@@ -215,7 +162,7 @@ read -r big_unique big_clusters < <(unique_bytes "$big" 65536)
 big_written=$(awk '{ n += $2 } END { print n }' "$big")
 run_backup
 grep -q ': incremental restore point' <<<"$backup_output" || { say "expected an incremental: $backup_output"; exit 1; }
-point=$(last_point)
+point=$(last_point "$repo" "$dom_a")
 big_listed=$(jq '.disks[0].bytes' <<<"$point")
 big_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
 big_cli=$(sed -n 's/.* \([0-9.]* [KMGT]*i*B\) stored (file .*)$/\1/p' <<<"$backup_output" | head -1)
@@ -230,7 +177,7 @@ guest_writes "$dom_a" 0xcd "$small"
 read -r small_unique small_clusters < <(unique_bytes "$small" 65536)
 small_written=$(awk '{ n += $2 } END { print n }' "$small")
 run_backup
-point=$(last_point)
+point=$(last_point "$repo" "$dom_a")
 small_listed=$(jq '.disks[0].bytes' <<<"$point")
 small_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
 small_cli=$(sed -n 's/.* \([0-9.]* [KMGT]*i*B\) stored (file .*)$/\1/p' <<<"$backup_output" | head -1)
@@ -241,7 +188,7 @@ overlay_subclusters=$(qemu-img info -U --output=json "$repo/$full_host/$dom_a/$(
 # --- 3. snapshot stun time ----------------------------------------------------------------------
 say "3. snapshot stun time: $snapshots backups of $dom_a interleaved with virsh snapshots of $dom_b"
 qemu-img create -q -f qcow2 "$scratch/b.qcow2" "$disk_bytes"
-start_domain "$dom_b" "$scratch/b.qcow2"
+start_domain "$uri" "$dom_b" "$scratch/b.qcow2"
 one="$scratch/writes-stun.txt"
 fib_ms=() virsh_ms=() fib_total=()
 for ((i = 1; i <= snapshots; i++)); do

@@ -22,6 +22,8 @@ root=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 fibackup="$root/fibackup"
 # shellcheck source=scripts/lib/tcg-domain.sh
 source "$root/scripts/lib/tcg-domain.sh"
+# shellcheck source=scripts/lib/bench.sh
+source "$root/scripts/lib/bench.sh"
 local_uri=qemu:///system
 disk_gib=${BENCH_DISK_GIB:-2}
 data_mib=${BENCH_DATA_MIB:-1024}
@@ -29,15 +31,9 @@ runs=${BENCH_RUNS:-3}
 MiB=$((1024 * 1024))
 disk_bytes=$((disk_gib * 1024 * MiB))
 
-for tool in virsh qemu-img jq awk dd ssh ssh-keygen /usr/sbin/sshd; do
-  command -v "$tool" >/dev/null || { echo "remote.sh: $tool is missing (run scripts/setup.sh)" >&2; exit 1; }
-done
-((EUID == 0)) || { echo "remote.sh: run as root (qemu:///system, drop_caches, sshd)" >&2; exit 1; }
-virsh -c "$local_uri" version >/dev/null 2>&1 || { echo "remote.sh: libvirtd is not reachable at $local_uri (run scripts/setup.sh)" >&2; exit 1; }
+check_prerequisites "$local_uri" "qemu:///system, drop_caches, sshd" virsh qemu-img jq awk dd ssh ssh-keygen /usr/sbin/sshd
 
-tag=$(tr -dc 'a-z0-9' </dev/urandom | head -c 6 || true)
-scratch=$(mktemp -d "${BENCH_DIR:-/var/tmp}/fibackup-bench.$tag.XXXX")
-chmod 755 "$scratch" # QEMU runs as libvirt-qemu and must reach the images
+make_scratch
 images="$scratch/images"
 mkdir -m 755 "$images"
 ssh_dir="$scratch/ssh"
@@ -49,11 +45,7 @@ pool_made=
 
 cleanup() {
   local status=$?
-  for dom in "$dom_a" "$dom_b"; do
-    virsh -q -c "$local_uri" destroy "$dom" >/dev/null 2>&1 || true
-    virsh -q -c "$local_uri" undefine "$dom" >/dev/null 2>&1 || true
-    rm -f "/var/log/libvirt/qemu/$dom.log"
-  done
+  remove_domains "$local_uri" "$dom_a" "$dom_b"
   [[ -z $pool_made ]] || virsh -q -c "$local_uri" pool-destroy "fibench-$tag" >/dev/null 2>&1 || true
   if [[ -n $sshd_pid ]]; then
     pkill -KILL -P "$sshd_pid" 2>/dev/null || true # this sshd's connections (its children) only
@@ -66,27 +58,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say() { echo "remote.sh: $*" >&2; }
-now() { echo "$EPOCHREALTIME"; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / 1e6 / s }'; }
-mib() { awk -v n="$1" 'BEGIN { printf "%.2f", n / 1048576 }'; }
-allocated() { stat -c '%b %B' "$1" | awk '{ print $1 * $2 }'; }
-
-cache_mode=dropped
-if ! (sync && echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then cache_mode=warm; fi
-# The same page-cache state before each timed command: empty (the tools' binaries read back in),
-# or holding the source image when dropping is refused.
-prepare_cache() { # IMAGE
-  sync
-  if [[ $cache_mode == dropped ]]; then
-    echo 3 >/proc/sys/vm/drop_caches
-    "$fibackup" version >/dev/null
-    ssh -V 2>/dev/null
-  else
-    cat "$1" >/dev/null
-  fi
+init_cache_mode
+# After a drop, prepare_cache reads back in the .NET runtime with fibackup, and ssh, which the ssh
+# cat and libvirt's qemu+ssh transport both start.
+reload_tools() {
+  "$fibackup" version >/dev/null
+  ssh -V 2>/dev/null
 }
 
 # --- the benchmark's own sshd ---------------------------------------------------------------------
@@ -133,42 +110,14 @@ cipher=$("${ssh_cmd[@]}" -v true 2>&1 | sed -n 's/.*kex: server->client cipher: 
 say "building fibackup (if needed)"
 "$fibackup" version >/dev/null
 
-say "making a ${disk_gib} GiB qcow2 with ${data_mib} MiB of random data at scattered offsets"
-chunk_mib=16
-chunks=$((data_mib / chunk_mib))
-stride_mib=$((disk_gib * 1024 / chunks))
-((stride_mib >= chunk_mib)) || { say "BENCH_DATA_MIB must not exceed the disk size"; exit 1; }
-raw="$scratch/data.raw"
-truncate -s "$disk_bytes" "$raw"
-RANDOM=3
-for ((i = 0; i < chunks; i++)); do
-  slack=$((stride_mib - chunk_mib))
-  seek=$((i * stride_mib + (slack > 0 ? RANDOM % (slack + 1) : 0)))
-  dd if=/dev/urandom of="$raw" bs=1M count=$chunk_mib seek=$seek conv=notrunc status=none
-done
 base_a="$images/a.qcow2"
 base_b="$images/b.qcow2"
-qemu-img convert -f raw -O qcow2 "$raw" "$base_a"
-rm -f "$raw"
+make_random_image "$base_a" "$disk_gib" "$data_mib"
 cp --sparse=always "$base_a" "$base_b"
 base_bytes=$(allocated "$base_a")
 base_length=$(stat -c %s "$base_a")
-for pair in "$dom_a:$base_a" "$dom_b:$base_b"; do
-  tcg_domain_xml "${pair%%:*}" "${pair#*:}" >"$scratch/${pair%%:*}.xml"
-  virsh -q -c "$local_uri" define "$scratch/${pair%%:*}.xml" >/dev/null
-  virsh -q -c "$local_uri" start "${pair%%:*}" >/dev/null
-done
-
-# Runs `fibackup backup`; sets backup_seconds and backup_output.
-run_backup() { # URI DOMAIN REPO ARGS...
-  local uri=$1 dom=$2 repo=$3 t0 t1
-  shift 3
-  t0=$(now)
-  backup_output=$("$fibackup" backup -c "$uri" -d "$dom" -r "$repo" "$@" 2>"$scratch/backup.err") \
-    || { cat "$scratch/backup.err" >&2; exit 1; }
-  t1=$(now)
-  backup_seconds=$(elapsed "$t0" "$t1")
-}
+start_domain "$local_uri" "$dom_a" "$base_a"
+start_domain "$local_uri" "$dom_b" "$base_b"
 
 # Puts a domain back on its base image alone (shut down and undefined, fibackup's overlays of the
 # previous full removed, defined and started again) and empties its repository, so every repetition copies the
@@ -181,7 +130,6 @@ reset_domain() { # DOMAIN BASE REPO
   virsh -q -c "$local_uri" start "$1" >/dev/null
   rm -rf "$3"
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # --- full, BENCH_RUNS times, the four commands interleaved -------------------------------------------
 virsh -q -c "$remote_uri" pool-create-as "fibench-$tag" dir --target "$images" >/dev/null
@@ -196,13 +144,13 @@ for ((run = 1; run <= runs; run++)); do
   # pool that covers the directory (here this one) and destroys only the ones it made.
   say "run $run/$runs: full over qemu+ssh (cache: $cache_mode)"
   prepare_cache "$base_a"
-  run_backup "$remote_uri" "$dom_a" "$scratch/repo-ssh" --mode full
+  timed_backup "$remote_uri" "$dom_a" "$scratch/repo-ssh" --mode full
   grep -q ': full restore point' <<<"$backup_output" || { say "expected a full backup: $backup_output"; exit 1; }
   full_ssh_runs+=("$backup_seconds")
 
   say "run $run/$runs: full over the local socket"
   prepare_cache "$base_b"
-  run_backup "$local_uri" "$dom_b" "$scratch/repo-local" --mode full
+  timed_backup "$local_uri" "$dom_b" "$scratch/repo-local" --mode full
   full_local_runs+=("$backup_seconds")
 
   say "run $run/$runs: ssh cat of the same image + sync"
@@ -246,18 +194,18 @@ for ((i = 0; i < 64; i++)); do echo "$((((RANDOM * 32768 + RANDOM) % (disk_bytes
 tcg_guest_writes "$local_uri" "$dom_a" 0xab "$writes" || exit 1
 tcg_guest_writes "$local_uri" "$dom_b" 0xab "$writes" || exit 1
 prepare_cache "$base_a"
-run_backup "$remote_uri" "$dom_a" "$scratch/repo-ssh"
+timed_backup "$remote_uri" "$dom_a" "$scratch/repo-ssh"
 grep -q ': incremental restore point' <<<"$backup_output" || { say "expected an incremental: $backup_output"; exit 1; }
 incr_ssh=$backup_seconds
 incr_ssh_out=$backup_output
 prepare_cache "$base_b"
-run_backup "$local_uri" "$dom_b" "$scratch/repo-local"
+timed_backup "$local_uri" "$dom_b" "$scratch/repo-local"
 incr_local=$backup_seconds
 
 # The two repositories must hold the same guest data: compare the newest points' top images.
 newest() { # REPO DOMAIN
   local point
-  point=$("$fibackup" list --repository "$1" --domain "$2" --output json | jq -c 'sort_by(.id) | last')
+  point=$(last_point "$1" "$2")
   echo "$1/$(jq -r .host <<<"$point")/$2/$(jq -r '.disks[0].files[-1]' <<<"$point")"
 }
 qemu-img compare -q "$(newest "$scratch/repo-ssh" "$dom_a")" "$(newest "$scratch/repo-local" "$dom_b")" \
