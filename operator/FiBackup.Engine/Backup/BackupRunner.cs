@@ -107,7 +107,7 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
     /// <summary>Point ids of journaled (interrupted) backups that carry the key, before recovery settles them.</summary>
     private static IReadOnlyList<string> InterruptedRunsWithKey(JournalStore journals, string? key) =>
         key is null ? [] : journals.List(BackupJournal.Prefix)
-            .Select(journals.Read<BackupJournal>)
+            .Select(name => journals.Read<BackupJournal>(name))
             .Where(j => j.IdempotencyKey == key)
             .Select(j => j.PointId)
             .ToList();

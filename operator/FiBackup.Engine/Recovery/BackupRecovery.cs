@@ -16,7 +16,7 @@ public sealed class BackupRecovery(BackupExecution execution)
 {
     public async Task RecoverAsync(List<string> warnings, CancellationToken ct)
     {
-        var journals = execution.Journals.List(BackupJournal.Prefix).Select(execution.Journals.Read<BackupJournal>).ToList();
+        var journals = execution.Journals.List(BackupJournal.Prefix).Select(name => execution.Journals.Read<BackupJournal>(name)).ToList();
         if (execution.Domain.IsRunning)
         {
             // Decide for every disk before settling any, so a refusal changes nothing.

@@ -28,7 +28,8 @@ public sealed class JournalStore(DomainLayout layout)
             .ToList();
     }
 
-    public T Read<T>(string name)
+    /// <param name="ifUnreadable">What the user should do about a record that cannot be read, added to the error.</param>
+    public T Read<T>(string name, string? ifUnreadable = null)
     {
         var path = PathOf(name);
         try
@@ -38,7 +39,8 @@ public sealed class JournalStore(DomainLayout layout)
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"journal record {path} is unreadable: {e.Message}", e);
+            throw new InvalidDataException(
+                $"journal record {path} is unreadable: {e.Message}" + (ifUnreadable is null ? "" : "; " + ifUnreadable), e);
         }
     }
 
