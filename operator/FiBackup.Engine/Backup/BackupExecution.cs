@@ -66,5 +66,3 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
         return BackupResult.FromManifest(manifest, BackupOutcome.Created, warnings.Distinct().ToList());
     }
 }
-
-public enum SnapshotProgress { None, Some, All }
