@@ -73,7 +73,7 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
             Time = time,
             RewriteBacking = disk.RepositoryBacking is null ? null : new Qcow2BackingRewrite(disk.RepositoryBacking),
         };
-        if (journal.Type == BackupType.Incremental || await StandsAloneAsync(disk.Frozen, ct))
+        if (journal.Point.Type == BackupType.Incremental || await StandsAloneAsync(disk.Frozen, ct))
         {
             var result = await images.CopyIntoRepositoryAsync(disk.Frozen, destination, options, ct);
             return disk with
@@ -136,6 +136,6 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
     public static async Task<long> BytesToReadAsync(IHostImages images, BackupJournal journal, BackupJournalDisk disk, CancellationToken ct)
     {
         var chain = await images.ReadChainAsync(disk.Frozen, ct);
-        return journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
+        return journal.Point.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
     }
 }
