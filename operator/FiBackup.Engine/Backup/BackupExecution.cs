@@ -44,11 +44,11 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
     }
 
     /// <summary>Record → Consolidate → done, from wherever the journal stands after the copy.</summary>
-    public async Task<BackupResult> FinishAsync(BackupJournal journal, string domainName, List<string> warnings,
+    public async Task<BackupResult> FinishAsync(BackupJournal journal, List<string> warnings,
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         progress?.Report(new BackupProgress(BackupStep.Recording, 0, 0));
-        var manifest = await new RecordStep(new ManifestStore(Layout)).RunAsync(journal, domainName, ct);
+        var manifest = await new RecordStep(new ManifestStore(Layout)).RunAsync(journal, ct);
         if (journal.Step < BackupJournalStep.Recorded)
         {
             journal = journal with { Step = BackupJournalStep.Recorded };
@@ -66,5 +66,3 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
         return BackupResult.FromManifest(manifest, BackupOutcome.Created, warnings.Distinct().ToList());
     }
 }
-
-public enum SnapshotProgress { None, Some, All }

@@ -8,7 +8,7 @@ public sealed record BackupPlan(string PointId, BackupType Type, string Chain, I
     public long BytesToCopy => Disks.Sum(d => d.BytesToCopy);
 
     internal static BackupPlan From(BackupJournal journal, IReadOnlyDictionary<string, long> bytesToCopy) =>
-        new(journal.PointId, journal.Type, journal.Chain,
+        new(journal.PointId, journal.Point.Type, journal.Point.Chain,
             journal.Disks.Select(d => new PlannedDisk(d.Target, d.Frozen, bytesToCopy.GetValueOrDefault(d.Target))).ToList());
 }
 

@@ -65,32 +65,44 @@ public sealed class BackupPlanner(TimeProvider time)
             var previousFiles = type == BackupType.Full ? [] : previous!.Disks.Single(d => d.Target == disk.Target).Files;
             journalDisks.Add(new BackupJournalDisk
             {
-                Target = disk.Target,
-                Frozen = disk.ActivePath!,
-                Overlay = overlay,
-                VirtualSize = chains[disk.Target][0].VirtualSize,
+                Manifest = new DiskManifest
+                {
+                    Target = disk.Target,
+                    Source = disk.ActivePath!,
+                    VirtualSize = chains[disk.Target][0].VirtualSize,
+                    // This point's own file, its bytes and length are added by the copy.
+                    Files = previousFiles,
+                    Bytes = 0,
+                    LiveOverlay = overlay,
+                },
                 RepositoryFile = Path.Combine(folder, DomainLayout.ChainFileName(sequence, point)),
                 RepositoryBacking = previousFiles.Count == 0 ? null : Path.GetFileName(previousFiles[^1].Path),
-                PreviousFiles = previousFiles,
             });
         }
 
         return new BackupJournal
         {
-            PointId = point.ToString(),
-            Type = type,
-            Chain = chain,
-            Sequence = sequence,
-            Offline = !domain.IsRunning,
+            Point = new RestorePointManifest
+            {
+                Id = point.ToString(),
+                Domain = domain.Name,
+                DomainUuid = domain.Uuid.ToString(),
+                Host = layout.Host,
+                Time = point.Time,
+                Type = type,
+                Chain = chain,
+                Sequence = sequence,
+                Disks = [],
+                DomainXml = domain.GetInactiveXml(),
+                Offline = !domain.IsRunning,
+                IdempotencyKey = request.IdempotencyKey,
+            },
             Step = BackupJournalStep.Planned,
             Disks = journalDisks,
             Consolidation = request.Consolidation,
             AllowBaseWrite = request.AllowBaseWrite,
             BandwidthBytesPerSecond = request.BandwidthBytesPerSecond,
-            DomainXml = domain.GetInactiveXml(),
-            DomainUuid = domain.Uuid.ToString(),
             Started = time.GetUtcNow(),
-            IdempotencyKey = request.IdempotencyKey,
         };
     }
 

@@ -81,7 +81,7 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
             execution.Journals.Delete(journal.Name);
             throw;
         }
-        journal = journal with { Step = BackupJournalStep.Snapshotted, Quiesced = quiesced, Warnings = warnings.ToList() };
+        journal = journal with { Step = BackupJournalStep.Snapshotted, Point = journal.Point with { Quiesced = quiesced }, Warnings = warnings.ToList() };
         await execution.Journals.WriteAsync(journal.Name, journal, ct);
         CrashPoint.Reached("after-snapshot");
 
@@ -100,15 +100,15 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
                 $"backup of {domain.Name} failed while copying: {failure.Message}; {undone} and no restore point was recorded",
                 cause.Field, failure);
         }
-        var result = await execution.FinishAsync(journal, domain.Name, warnings, planned, ct);
+        var result = await execution.FinishAsync(journal, warnings, planned, ct);
         return result with { SnapshotDuration = snapshotDuration, RecoveredInterruptedRun = recoveredRun };
     }
 
     /// <summary>Point ids of journaled (interrupted) backups that carry the key, before recovery settles them.</summary>
     private static IReadOnlyList<string> InterruptedRunsWithKey(JournalStore journals, string? key) =>
         key is null ? [] : journals.List(BackupJournal.Prefix)
-            .Select(journals.Read<BackupJournal>)
-            .Where(j => j.IdempotencyKey == key)
+            .Select(name => BackupJournal.Read(journals, name))
+            .Where(j => j.Point.IdempotencyKey == key)
             .Select(j => j.PointId)
             .ToList();
 }

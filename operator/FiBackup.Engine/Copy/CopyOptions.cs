@@ -44,13 +44,3 @@ public sealed record CopyOptions
 /// (a relative name resolves against the copy's folder), or null for an image without backing.
 /// </summary>
 public sealed record Qcow2BackingRewrite(string? BackingFile, string BackingFormat = "qcow2");
-
-/// <summary>Data bytes copied so far out of the data bytes to copy (holes are not counted).</summary>
-public readonly record struct CopyProgress(long BytesDone, long BytesTotal);
-
-/// <summary>
-/// What was copied: the file's length, the data bytes read from the source's data extents (holes
-/// are neither read nor written; zero blocks among them are read but not written), and the SHA-256
-/// of the destination's full content in lower-case hex, as sha256sum prints it.
-/// </summary>
-public sealed record CopyResult(long FileLength, long DataBytes, string Sha256);

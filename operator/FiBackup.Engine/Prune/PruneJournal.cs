@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using FiBackup.Engine.Repository;
 
@@ -17,44 +17,28 @@ public sealed record PruneJournalEntry
     public required string Policy { get; init; }
     public required IReadOnlyList<string> Keep { get; init; }
     public required IReadOnlyList<string> Drop { get; init; }
+
+    [JsonIgnore]
+    public string Name => PruneJournal.Prefix + Id;
 }
 
+/// <summary>What is prune's own in the journal (stored through <see cref="JournalStore"/>): the record names and the prune id.</summary>
 internal static partial class PruneJournal
 {
-    [GeneratedRegex(@"^prune-(?<id>\d{8}T\d{6}Z)\.json$")]
+    public const string Prefix = "prune-";
+
+    /// <summary>What to do about an entry that cannot be read, added to the error.</summary>
+    public const string IfUnreadable = "move it away and run the prune again";
+
+    [GeneratedRegex(@"^prune-(?<id>\d{8}T\d{6}Z)$")]
     private static partial Regex EntryName();
 
     [GeneratedRegex(@"\.p(?<id>\d{8}T\d{6}Z)\.qcow2(\.partial)?$")]
     private static partial Regex WrittenFileName();
 
-    public static string PathFor(DomainLayout layout, string id) => Path.Combine(layout.JournalDirectory, $"prune-{id}.json");
-
-    public static IReadOnlyList<string> Entries(DomainLayout layout) =>
-        Directory.Exists(layout.JournalDirectory)
-            ? Directory.EnumerateFiles(layout.JournalDirectory).Where(f => EntryName().IsMatch(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList()
-            : [];
-
-    public static Task WriteAsync(DomainLayout layout, PruneJournalEntry entry, CancellationToken ct) =>
-        AtomicFile.WriteAllBytesAsync(PathFor(layout, entry.Id), JsonSerializer.SerializeToUtf8Bytes(entry, RepositoryJson.Options), ct);
-
-    public static PruneJournalEntry Read(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<PruneJournalEntry>(File.ReadAllBytes(path), RepositoryJson.Options)
-                   ?? throw new InvalidDataException("empty document");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"prune journal entry {path} is unreadable: {e.Message}; move it away and run the prune again", e);
-        }
-    }
-
-    public static void Delete(string path)
-    {
-        File.Delete(path);
-        AtomicFile.SyncDirectory(Path.GetDirectoryName(path)!);
-    }
+    /// <summary>Names of the prune entries, oldest first; another record that only starts with "prune-" is not one.</summary>
+    public static IReadOnlyList<string> Entries(JournalStore journals) =>
+        journals.List(Prefix).Where(name => EntryName().IsMatch(name)).ToList();
 
     /// <summary>
     /// A prune id later than every one this domain shows (journal entries and file names), so the
@@ -63,7 +47,7 @@ internal static partial class PruneJournal
     public static string NewId(DomainLayout layout, DateTimeOffset now)
     {
         var candidate = new RestorePointId(now);
-        var used = Entries(layout).Select(f => EntryName().Match(Path.GetFileName(f)).Groups["id"].Value).ToList();
+        var used = Entries(new JournalStore(layout)).Select(name => EntryName().Match(name).Groups["id"].Value).ToList();
         var chains = Path.Combine(layout.Directory, DomainLayout.ChainsFolder);
         if (Directory.Exists(chains))
             used.AddRange(Directory.EnumerateFiles(chains, "*", SearchOption.AllDirectories)

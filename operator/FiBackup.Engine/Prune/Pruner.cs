@@ -78,12 +78,13 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
         var rewriter = new ChainRewriter(layout, id);
         var kept = plan.Kept.ToList();
         var dropped = plan.Dropped.ToList();
-        var journal = PruneJournal.PathFor(layout, id);
-        await PruneJournal.WriteAsync(layout, new PruneJournalEntry
+        var journals = new JournalStore(layout);
+        var entry = new PruneJournalEntry
         {
             Id = id, Started = time.GetUtcNow(), Policy = description,
             Keep = kept.Select(p => p.Id).ToList(), Drop = dropped.Select(p => p.Id).ToList(),
-        }, ct);
+        };
+        await journals.WriteAsync(entry.Name, entry, ct);
 
         // A point left with one self-contained image per disk is now a full restore point.
         var rewritten = (await rewriter.RewriteAsync(kept, ct))
@@ -100,7 +101,7 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
             CrashPoint.Reached(CrashAfterFirstManifestDelete);
         }
         var swept = RepositorySweeper.Sweep(layout);
-        PruneJournal.Delete(journal);
+        journals.Delete(entry.Name);
 
         return new PruneResult(plan, false, rewriter.FilesWritten, rewritten.Select(m => m.Id).ToList(),
             swept.Files, swept.Bytes, recovery.DidSomething ? recovery : null);
@@ -122,11 +123,12 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
     {
         ct.ThrowIfCancellationRequested();
         var store = new ManifestStore(layout);
-        var entries = PruneJournal.Entries(layout);
+        var journals = new JournalStore(layout);
+        var entries = PruneJournal.Entries(journals);
         var manifestsDeleted = new List<string>();
         foreach (var entry in entries)
         {
-            foreach (var pointId in PruneJournal.Read(entry).Drop)
+            foreach (var pointId in journals.Read<PruneJournalEntry>(entry, PruneJournal.IfUnreadable).Drop)
             {
                 var point = RestorePointId.Parse(pointId);
                 if (!File.Exists(layout.ManifestPath(point))) continue;
@@ -135,7 +137,7 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
             }
         }
         var swept = RepositorySweeper.Sweep(layout);
-        foreach (var entry in entries) PruneJournal.Delete(entry);
-        return new PruneRecovery(entries.Select(e => Path.GetFileName(e)).ToList(), manifestsDeleted, swept.Files, swept.Bytes);
+        foreach (var entry in entries) journals.Delete(entry);
+        return new PruneRecovery(entries.Select(e => Path.GetFileName(journals.PathOf(e))).ToList(), manifestsDeleted, swept.Files, swept.Bytes);
     }
 }

@@ -63,7 +63,7 @@ internal static class RepositorySweeper
     {
         var journals = new JournalStore(layout);
         foreach (var name in journals.List(BackupJournal.Prefix))
-        foreach (var disk in journals.Read<BackupJournal>(name).Disks)
+        foreach (var disk in BackupJournal.Read(journals, name).Disks)
             yield return layout.Resolve(disk.RepositoryFile);
     }
 

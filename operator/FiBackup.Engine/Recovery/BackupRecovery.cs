@@ -16,7 +16,7 @@ public sealed class BackupRecovery(BackupExecution execution)
 {
     public async Task RecoverAsync(List<string> warnings, CancellationToken ct)
     {
-        var journals = execution.Journals.List(BackupJournal.Prefix).Select(execution.Journals.Read<BackupJournal>).ToList();
+        var journals = execution.Journals.List(BackupJournal.Prefix).Select(name => BackupJournal.Read(execution.Journals, name)).ToList();
         if (execution.Domain.IsRunning)
         {
             // Decide for every disk before settling any, so a refusal changes nothing.
@@ -85,7 +85,7 @@ public sealed class BackupRecovery(BackupExecution execution)
             journal = await execution.CopyAsync(journal, progress: null, ct);
         }
         var recovered = new List<string>(journal.Warnings);
-        await execution.FinishAsync(journal, execution.Domain.Name, recovered, progress: null, ct);
+        await execution.FinishAsync(journal, recovered, progress: null, ct);
         warnings.Add($"finished backup {journal.PointId}, which an interrupted run had left at step {leftAt}");
         warnings.AddRange(recovered.Except(journal.Warnings));
     }

@@ -9,6 +9,8 @@ namespace FiBackup.Engine.Repository;
 /// </summary>
 public sealed class JournalStore(DomainLayout layout)
 {
+    public DomainLayout Layout => layout;
+
     public string PathOf(string name) => Path.Combine(layout.JournalDirectory, SafeName.Validate("journal record", name) + ".json");
 
     public async Task WriteAsync<T>(string name, T record, CancellationToken ct)
@@ -28,17 +30,23 @@ public sealed class JournalStore(DomainLayout layout)
             .ToList();
     }
 
-    public T Read<T>(string name)
+    /// <param name="ifUnreadable">What the user should do about a record that cannot be read, added to the error.</param>
+    public T Read<T>(string name, string? ifUnreadable = null) =>
+        Read(name, document => document.Deserialize<T>(RepositoryJson.Options), ifUnreadable);
+
+    /// <summary>Reads a record whose shape changed between versions: <paramref name="parse"/> looks at the document and picks the shape.</summary>
+    public T Read<T>(string name, Func<JsonElement, T?> parse, string? ifUnreadable = null)
     {
         var path = PathOf(name);
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), RepositoryJson.Options)
-                   ?? throw new InvalidDataException("empty document");
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            return parse(document.RootElement) ?? throw new InvalidDataException("empty document");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"journal record {path} is unreadable: {e.Message}", e);
+            throw new InvalidDataException(
+                $"journal record {path} is unreadable: {e.Message}" + (ifUnreadable is null ? "" : "; " + ifUnreadable), e);
         }
     }
 

@@ -2,8 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace FiBackup.Engine.Repository;
 
-public enum BackupType { Full, Incremental }
-
 /// <summary>
 /// The manifest of one restore point, points/&lt;id&gt;.json: everything needed to restore it and
 /// to prove its files are intact. A restore point = for every disk, the files listed (a full image
@@ -75,16 +73,4 @@ public sealed record RepositoryFile
     public required string Sha256 { get; init; }
     /// <summary>The backing file name written in the image header (relative to the image's folder), null for a full image.</summary>
     public string? Backing { get; init; }
-}
-
-/// <summary>The JSON settings every repository document uses (camelCase, enums as lower-case words).</summary>
-public static class RepositoryJson
-{
-    public static readonly System.Text.Json.JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.KebabCaseLower) },
-    };
 }

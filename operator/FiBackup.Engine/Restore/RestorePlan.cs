@@ -3,16 +3,6 @@ using FiBackup.Engine.Errors;
 
 namespace FiBackup.Engine.Restore;
 
-/// <summary>Where a restored domain goes: a new domain beside the old one, or the old domain itself.</summary>
-public abstract record RestoreMode
-{
-    /// <summary>Defined under <paramref name="Name"/> with a new UUID and new MAC addresses; only restored disks attached.</summary>
-    public sealed record NewDomain(string Name) : RestoreMode;
-
-    /// <summary>The same domain (name, UUID, MACs) switched to the restored images; it must be shut off.</summary>
-    public sealed record InPlace : RestoreMode;
-}
-
 /// <summary>
 /// Everything a restore needs decided before it touches anything. The file part
 /// (<see cref="RestoreMaterializer"/>) and the XML part (<see cref="DomainXmlRewriter"/>) are pure
@@ -46,6 +36,3 @@ public sealed record RestoredDisk(string Target, string Image, IReadOnlyList<str
     /// <summary>The files' total length, measured where they were written (the host's copies may be out of this machine's sight).</summary>
     public long Bytes { get; init; }
 }
-
-/// <summary>Progress of a restore in bytes read from the repository.</summary>
-public sealed record RestoreProgress(string Target, string File, long BytesDone, long BytesTotal);

@@ -248,6 +248,24 @@ public sealed class PrunerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unreadable_prune_journal_entry_stops_the_prune_naming_the_file_and_what_to_do()
+    {
+        var domain = await OneChainAsync();
+        Directory.CreateDirectory(domain.Layout.JournalDirectory);
+        var entry = Path.Combine(domain.Layout.JournalDirectory, "prune-20261130T000000Z.json");
+        await File.WriteAllTextAsync(entry, "{\"operation\": \"prune\", ");
+
+        var error = await Assert.ThrowsAsync<FibackupException>(() =>
+            _pruner.PruneAsync(domain.Layout, new RetentionPolicy(1, 0, 0, 0), dryRun: false, CancellationToken.None));
+
+        Assert.Equal(ErrorReason.RepositoryCorrupt, error.Reason);
+        Assert.Contains(entry, error.Message);
+        Assert.Contains("move it away and run the prune again", error.Message);
+        Assert.Equal(4, PointIds(domain).Count);
+        Assert.True(File.Exists(entry));
+    }
+
+    [Fact]
     public async Task A_prune_deletes_only_names_fibackup_writes_and_leaves_other_files_under_chains_alone()
     {
         var domain = await OneChainAsync();

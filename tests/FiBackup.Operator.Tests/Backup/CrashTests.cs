@@ -84,6 +84,77 @@ public sealed class CrashTests(LibvirtFixture fixture)
         await scenario.AssertEveryPointRestoresExactlyAsync();
     }
 
+    [Theory]
+    [InlineData("after-snapshot")]
+    [InlineData("after-copy")]
+    public async Task A_backup_killed_under_the_previous_journal_shape_is_finished_by_the_next_backup(string step)
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture);
+        await scenario.WriteAsync("vda", 0, 2 * MiB, 0xa1);
+        await scenario.BackupAsync();
+        await scenario.WriteAsync("vda", MiB, 2 * MiB, 0xa2);
+        var pointsBefore = (await scenario.ListAsync()).Select(p => p.GetProperty("id").GetString()!).ToHashSet();
+        var crashed = await Fibackup.RunProcessAsync(new Dictionary<string, string> { ["FIBACKUP_CRASH_AT"] = step },
+            "backup", "--connect", LibvirtFixture.Uri, "--domain", scenario.Domain.Name, "--repository", scenario.Repository);
+        Assert.Contains($"FIBACKUP_CRASH_AT={step}", crashed.Error);
+        var journal = Directory.GetFiles(scenario.Repository, "backup-*.json", SearchOption.AllDirectories).Single();
+        await File.WriteAllTextAsync(journal, InPreviousShape(await File.ReadAllTextAsync(journal)));
+        var expectedAtCrash = new[] { "vda", "vdb" }.ToDictionary(t => t, t => scenario.Expected(t).SaveAs("crash"));
+
+        var next = await scenario.BackupAsync();
+
+        Assert.Contains("interrupted", next.Error);
+        var recoveredPoint = (await scenario.ListAsync()).Select(p => p.GetProperty("id").GetString()!)
+            .Single(id => !pointsBefore.Contains(id) && !scenario.PointIds.Contains(id));
+        foreach (var (target, image) in expectedAtCrash) File.Copy(image, scenario.Expected(target).PointImage(recoveredPoint));
+        scenario.PointIds.Insert(scenario.PointIds.Count - 1, recoveredPoint);
+        var verify = await Fibackup.RunAsync("verify", "--repository", scenario.Repository);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.Empty(Directory.GetFiles(scenario.Repository, "backup-*.json", SearchOption.AllDirectories));
+        await scenario.AssertEveryPointRestoresExactlyAsync();
+    }
+
+    /// <summary>
+    /// A journal record as versions before the manifest records were held in it wrote it: the
+    /// manifest's fields at the top, each disk with frozen, overlay, virtualSize and previousFiles.
+    /// </summary>
+    private static string InPreviousShape(string json)
+    {
+        var current = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        var point = current["point"]!.AsObject();
+        var flat = new System.Text.Json.Nodes.JsonObject();
+        foreach (var field in new[] { "type", "chain", "sequence", "offline" }) flat[field] = point[field]!.DeepClone();
+        flat["pointId"] = point["id"]!.DeepClone();
+        foreach (var field in new[] { "step", "consolidation", "allowBaseWrite", "bandwidthBytesPerSecond" })
+            if (current[field] is { } value) flat[field] = value.DeepClone();
+        flat["quiesced"] = point["quiesced"]!.DeepClone();
+        flat["domainXml"] = point["domainXml"]!.DeepClone();
+        flat["domainUuid"] = point["domainUuid"]!.DeepClone();
+        foreach (var field in new[] { "started", "processId", "warnings", "name" }) flat[field] = current[field]!.DeepClone();
+        if (point["idempotencyKey"] is { } key) flat["idempotencyKey"] = key.DeepClone();
+        var disks = new System.Text.Json.Nodes.JsonArray();
+        foreach (var node in current["disks"]!.AsArray())
+        {
+            var disk = node!.AsObject();
+            var manifest = disk["manifest"]!.AsObject();
+            var old = new System.Text.Json.Nodes.JsonObject
+            {
+                ["target"] = manifest["target"]!.DeepClone(),
+                ["frozen"] = manifest["source"]!.DeepClone(),
+                ["overlay"] = manifest["liveOverlay"]!.DeepClone(),
+                ["virtualSize"] = manifest["virtualSize"]!.DeepClone(),
+                ["repositoryFile"] = disk["repositoryFile"]!.DeepClone(),
+                ["previousFiles"] = manifest["files"]!.DeepClone(),
+            };
+            foreach (var field in new[] { "repositoryBacking", "copied", "bytesCopied", "bytesToCopy" })
+                if (disk[field] is { } value) old[field] = value.DeepClone();
+            disks.Add(old);
+        }
+        flat["disks"] = disks;
+        Assert.Null(flat["point"]);
+        return flat.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+
     private static Dictionary<string, string> RepositoryFiles(string repository) =>
         Directory.GetFiles(repository, "*.qcow2", SearchOption.AllDirectories)
             .Concat(Directory.GetFiles(repository, "*.json", SearchOption.AllDirectories).Where(f => f.Contains("/points/")))

@@ -71,7 +71,7 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
             Time = time,
             RewriteBacking = disk.RepositoryBacking is null ? null : new Qcow2BackingRewrite(disk.RepositoryBacking),
         };
-        var chain = journal.Type == BackupType.Incremental ? null : await images.ReadChainAsync(disk.Frozen, ct);
+        var chain = journal.Point.Type == BackupType.Incremental ? null : await images.ReadChainAsync(disk.Frozen, ct);
         // A full of a disk with a backing chain (or a raw image) is flattened: the host reads through the chain.
         var flatten = chain is not null && !(chain.Count == 1 && chain[0].Format == "qcow2");
         var result = flatten
@@ -104,6 +104,6 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
     public static async Task<long> BytesToReadAsync(IHostImages images, BackupJournal journal, BackupJournalDisk disk, CancellationToken ct)
     {
         var chain = await images.ReadChainAsync(disk.Frozen, ct);
-        return journal.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
+        return journal.Point.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
     }
 }

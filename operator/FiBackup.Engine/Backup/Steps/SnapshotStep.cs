@@ -16,7 +16,7 @@ public sealed class SnapshotStep
     {
         var overlays = journal.Disks.Select(d => new OverlayRequest(d.Target, d.Overlay)).ToList();
         // A shut-off domain's disks are consistent already; there is no guest to ask.
-        if (quiesce == QuiesceMode.Disabled || journal.Offline)
+        if (quiesce == QuiesceMode.Disabled || journal.Point.Offline)
         {
             return (false, await domain.SnapshotAsync(overlays, quiesce: false, ct));
         }

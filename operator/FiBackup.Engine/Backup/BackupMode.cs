@@ -1,0 +1,3 @@
+namespace FiBackup.Engine.Backup;
+
+public enum BackupMode { Auto, Full, Incremental }

@@ -1,0 +1,3 @@
+namespace FiBackup.Engine.Backup;
+
+public enum ConsolidationMethod { None, Commit, Pull }

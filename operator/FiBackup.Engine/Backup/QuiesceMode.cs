@@ -1,0 +1,3 @@
+namespace FiBackup.Engine.Backup;
+
+public enum QuiesceMode { Disabled, Preferred, Required }
