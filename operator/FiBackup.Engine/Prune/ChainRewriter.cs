@@ -35,6 +35,9 @@ internal sealed class ChainRewriter(DomainLayout layout, string pruneId)
 
     public List<RepositoryFile> FilesWritten { get; } = [];
 
+    /// <summary>The data the new files store (their extents, not their lengths): what prune reports as written.</summary>
+    public long DataBytesWritten => FilesWritten.Sum(f => _dataBytes[f.Path]);
+
     /// <summary>The retained manifests that list different files afterwards, rewritten; the others are unchanged.</summary>
     public async Task<IReadOnlyList<RestorePointManifest>> RewriteAsync(IEnumerable<RestorePointManifest> retained, CancellationToken ct)
     {

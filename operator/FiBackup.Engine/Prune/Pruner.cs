@@ -33,7 +33,7 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
         policy.Validate();
         var store = new ManifestStore(layout);
         if (dryRun)
-            return new PruneResult(RetentionPlanner.Plan(store.List(), policy, zone), true, [], [], [], 0, null);
+            return new PruneResult(RetentionPlanner.Plan(store.List(), policy, zone), true, [], 0, [], [], 0, null);
 
         using var domainLock = DomainLock.Acquire(layout.LockFile, "fibackup prune", TimeSpan.Zero, ct, layout.Domain);
         var recovery = RecoverHoldingLock(layout, ct);
@@ -103,7 +103,7 @@ public sealed class Pruner(TimeZoneInfo zone, TimeProvider time)
         var swept = RepositorySweeper.Sweep(layout);
         journals.Delete(entry.Name);
 
-        return new PruneResult(plan, false, rewriter.FilesWritten, rewritten.Select(m => m.Id).ToList(),
+        return new PruneResult(plan, false, rewriter.FilesWritten, rewriter.DataBytesWritten, rewritten.Select(m => m.Id).ToList(),
             swept.Files, swept.Bytes, recovery.DidSomething ? recovery : null);
     }
 

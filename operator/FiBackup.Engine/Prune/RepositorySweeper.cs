@@ -1,4 +1,5 @@
 using FiBackup.Engine.Backup;
+using FiBackup.Engine.Copy;
 using FiBackup.Engine.Diagnostics;
 using FiBackup.Engine.Repository;
 
@@ -41,7 +42,7 @@ internal static class RepositorySweeper
 
         foreach (var file in candidates.Order(StringComparer.Ordinal))
         {
-            var size = new FileInfo(file).Length;
+            var size = DataBytes.Of(file); // what deleting it frees, as `bytes` counts everywhere
             File.Delete(file);
             AtomicFile.SyncDirectory(Path.GetDirectoryName(file)!);
             deleted.Add(Path.GetRelativePath(layout.Directory, file));

@@ -75,11 +75,17 @@ public sealed class PrunerTests : IDisposable
     public async Task A_rewritten_point_records_the_data_bytes_of_its_new_file_as_a_backup_does_not_its_length()
     {
         var domain = await OneChainAsync();
+        var dataBefore = ChainFiles(domain).ToDictionary(f => f, f => SparseFiles.DataBytes(domain.Layout.Resolve(f)));
 
         // keep-last 2: a new full for the first kept point (qemu-img convert) and a rebased overlay for the second.
         var result = await _pruner.PruneAsync(domain.Layout, new RetentionPolicy(2, 0, 0, 0), dryRun: false, CancellationToken.None);
 
         Assert.NotEmpty(result.FilesWritten);
+        // What prune reports written and deleted counts the same way: data, not lengths.
+        Assert.Equal(result.FilesWritten.Sum(f => SparseFiles.DataBytes(domain.Layout.Resolve(f.Path))), result.BytesWritten);
+        Assert.NotEqual(result.FilesWritten.Sum(f => f.Size), result.BytesWritten);
+        Assert.NotEmpty(result.FilesDeleted);
+        Assert.Equal(result.FilesDeleted.Sum(f => dataBefore[f]), result.BytesDeleted);
         var sparse = 0;
         foreach (var point in new ManifestStore(domain.Layout).List())
         foreach (var disk in point.Disks)
