@@ -26,14 +26,6 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
         return switched == 0 ? SnapshotProgress.None : switched == journal.Disks.Count ? SnapshotProgress.All : SnapshotProgress.Some;
     }
 
-    /// <summary>About how many bytes the copy of each disk reads, by target.</summary>
-    public async Task<IReadOnlyDictionary<string, long>> EstimateBytesAsync(BackupJournal journal, CancellationToken ct)
-    {
-        var bytes = new Dictionary<string, long>();
-        foreach (var disk in journal.Disks) bytes[disk.Target] = await CopyStep.BytesToReadAsync(Source.Images, journal, disk, ct);
-        return bytes;
-    }
-
     public async Task<BackupJournal> CopyAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         journal = await new CopyStep(Source.Images, Journals, Layout, time).RunAsync(journal, progress, ct);

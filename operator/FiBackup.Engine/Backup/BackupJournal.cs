@@ -66,6 +66,12 @@ public sealed record BackupJournalDisk
     public long BytesCopied { get; init; }
     /// <summary>The planned estimate of what the copy reads, so progress totals stay those of the plan.</summary>
     public long? BytesToCopy { get; init; }
+    /// <summary>
+    /// A full whose frozen image is not one standalone qcow2 (a chain below it, or raw): the copy
+    /// reads through the chain into one file. Decided by the planner from the chain it read; null
+    /// for an incremental and in journals of earlier versions (the copy then reads the chain again).
+    /// </summary>
+    public bool? Flatten { get; init; }
 
     [JsonIgnore]
     public string Target => Manifest.Target;

@@ -77,6 +77,10 @@ public sealed class BackupPlanner(TimeProvider time)
                 },
                 RepositoryFile = Path.Combine(folder, DomainLayout.ChainFileName(sequence, point)),
                 RepositoryBacking = previousFiles.Count == 0 ? null : Path.GetFileName(previousFiles[^1].Path),
+                // The active image now is the frozen image after the snapshot, and the chain below it does
+                // not change: what the copy reads is known here, without asking the host again.
+                BytesToCopy = Steps.CopyStep.BytesToRead(type, chains[disk.Target]),
+                Flatten = type == BackupType.Full ? Steps.CopyStep.NeedsFlatten(chains[disk.Target]) : null,
             });
         }
 

@@ -61,9 +61,8 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
         }
 
         var journal = await new BackupPlanner(time).PlanAsync(source.Images, domain, layout, request, warnings, ct);
-        var estimate = await execution.EstimateBytesAsync(journal, ct);
+        var estimate = journal.Disks.ToDictionary(d => d.Target, d => d.BytesToCopy!.Value);
         FreeSpace.Ensure(layout.Directory, estimate.Values.Sum(), $"the backup of {domain.Name}");
-        journal = journal with { Disks = journal.Disks.Select(d => d with { BytesToCopy = estimate[d.Target] }).ToList() };
         await execution.Journals.WriteAsync(journal.Name, journal, ct);
         CrashPoint.Reached("after-plan");
 

@@ -71,11 +71,11 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
             Time = time,
             RewriteBacking = disk.RepositoryBacking is null ? null : new Qcow2BackingRewrite(disk.RepositoryBacking),
         };
-        var chain = journal.Point.Type == BackupType.Incremental ? null : await images.ReadChainAsync(disk.Frozen, ct);
-        // A full of a disk with a backing chain (or a raw image) is flattened: the host reads through the chain.
-        var flatten = chain is not null && !(chain.Count == 1 && chain[0].Format == "qcow2");
+        var flatten = journal.Point.Type == BackupType.Full
+                      && (disk.Flatten ?? NeedsFlatten(await images.ReadChainAsync(disk.Frozen, ct)));
         var result = flatten
-            ? await new RepositoryFileWriter(destination).WriteByToolAsync(chain!.Sum(c => c.ActualSize),
+            ? await new RepositoryFileWriter(destination).WriteByToolAsync(
+                disk.BytesToCopy ?? await BytesToReadAsync(images, journal, disk, ct),
                 (partial, token) => images.FlattenIntoAsync(disk.Frozen, partial, token), ct)
             : await images.CopyIntoRepositoryAsync(disk.Frozen, destination, options, ct);
         return disk with
@@ -101,9 +101,13 @@ public sealed class CopyStep(IHostImages images, JournalStore journals, DomainLa
     }
 
     /// <summary>The allocated size of what the copy of one disk reads: the frozen overlay, or the whole chain for a full.</summary>
-    public static async Task<long> BytesToReadAsync(IHostImages images, BackupJournal journal, BackupJournalDisk disk, CancellationToken ct)
-    {
-        var chain = await images.ReadChainAsync(disk.Frozen, ct);
-        return journal.Point.Type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
-    }
+    public static async Task<long> BytesToReadAsync(IHostImages images, BackupJournal journal, BackupJournalDisk disk, CancellationToken ct) =>
+        BytesToRead(journal.Point.Type, await images.ReadChainAsync(disk.Frozen, ct));
+
+    /// <summary>What the copy of a disk whose chain is <paramref name="chain"/> reads (allocated bytes).</summary>
+    public static long BytesToRead(BackupType type, IReadOnlyList<ChainImage> chain) =>
+        type == BackupType.Incremental ? chain[0].ActualSize : chain.Sum(c => c.ActualSize);
+
+    /// <summary>A full of a disk with a backing chain (or a raw image) is flattened: the host reads through the chain.</summary>
+    public static bool NeedsFlatten(IReadOnlyList<ChainImage> chain) => !(chain.Count == 1 && chain[0].Format == "qcow2");
 }
