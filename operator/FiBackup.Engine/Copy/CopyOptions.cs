@@ -37,6 +37,14 @@ public sealed record CopyOptions
     /// the copy (they still count in its hash). Costs one vectorised scan per block.
     /// </summary>
     public bool SkipZeroBlocks { get; init; } = true;
+
+    /// <summary>Refuses options no copy can honour; both copiers call it before touching any file.</summary>
+    internal void ThrowIfInvalid()
+    {
+        if (BandwidthBytesPerSecond is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(BandwidthBytesPerSecond), BandwidthBytesPerSecond,
+                "the bandwidth limit must be positive (null means unlimited)");
+    }
 }
 
 /// <summary>

@@ -24,9 +24,6 @@ internal sealed class CopyPipeline(
     CopyOptions options, Func<IOException, Exception> destinationError)
 {
     private const int BufferCount = 6;
-    /// <summary>Granularity of zero detection: qcow2's default cluster size.</summary>
-    private const int ZeroBlockSize = 64 << 10;
-    private static readonly byte[] Zeros = new byte[1 << 20];
 
     /// <summary>A run of data read from the source, in file order.</summary>
     private readonly record struct Chunk(long Offset, int Length, byte[] Buffer);
@@ -92,7 +89,7 @@ internal sealed class CopyPipeline(
         var position = 0L;
         foreach (var extent in extents)
         {
-            HashZeros(sha, extent.Offset - position);
+            ZeroBlocks.Hash(sha, extent.Offset - position);
             for (var offset = extent.Offset; offset < extent.End;)
             {
                 var count = (int)Math.Min(chunkSize, extent.End - offset);
@@ -107,14 +104,9 @@ internal sealed class CopyPipeline(
             }
             position = extent.End;
         }
-        HashZeros(sha, length - position);
+        ZeroBlocks.Hash(sha, length - position);
         _toWrite.CompleteAdding();
         _sha256 = Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private static void HashZeros(IncrementalHash sha, long count)
-    {
-        for (; count > 0; count -= Zeros.Length) sha.AppendData(Zeros, 0, (int)Math.Min(count, Zeros.Length));
     }
 
     private void ReadExactly(Span<byte> buffer, long offset)
@@ -162,7 +154,7 @@ internal sealed class CopyPipeline(
             foreach (var chunk in _toWrite.GetConsumingEnumerable(ct))
             {
                 var data = chunk.Buffer.AsSpan(0, chunk.Length);
-                if (options.SkipZeroBlocks) WriteSkippingZeroBlocks(data, chunk.Offset);
+                if (options.SkipZeroBlocks) ZeroBlocks.WriteSkippingZeros(destination, data, chunk.Offset);
                 else RandomAccess.Write(destination, data, chunk.Offset);
                 _free.Add(chunk.Buffer, ct);
                 writeback.WrittenUpTo(chunk.Offset + chunk.Length);
@@ -185,21 +177,4 @@ internal sealed class CopyPipeline(
     private long ReadAheadDistance() => options.BandwidthBytesPerSecond is { } rate
         ? Math.Clamp(rate, options.BufferSize, ReadAhead.DefaultDistanceBytes)
         : ReadAhead.DefaultDistanceBytes;
-
-    /// <summary>Writes the runs of non-zero blocks; all-zero blocks stay holes in the destination.</summary>
-    private void WriteSkippingZeroBlocks(ReadOnlySpan<byte> data, long offset)
-    {
-        var runStart = -1;
-        for (var block = 0; block < data.Length; block += ZeroBlockSize)
-        {
-            var isZero = !data.Slice(block, Math.Min(ZeroBlockSize, data.Length - block)).ContainsAnyExcept((byte)0);
-            if (!isZero && runStart < 0) runStart = block;
-            if (isZero && runStart >= 0)
-            {
-                RandomAccess.Write(destination, data[runStart..block], offset + runStart);
-                runStart = -1;
-            }
-        }
-        if (runStart >= 0) RandomAccess.Write(destination, data[runStart..], offset + runStart);
-    }
 }

@@ -19,9 +19,7 @@ public sealed class SparseFileCopier
         ArgumentException.ThrowIfNullOrEmpty(source);
         ArgumentException.ThrowIfNullOrEmpty(destination);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.BandwidthBytesPerSecond is <= 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.BandwidthBytesPerSecond,
-                "the bandwidth limit must be positive (null means unlimited)");
+        options.ThrowIfInvalid();
         var writer = new RepositoryFileWriter(destination);
         ct.ThrowIfCancellationRequested();
 

@@ -20,16 +20,11 @@ namespace FiBackup.Engine.Sources.Libvirt;
 /// </summary>
 internal static class VolumeStreamCopier
 {
-    private const int ZeroBlockSize = 64 << 10;
-    private static readonly byte[] Zeros = new byte[1 << 20];
-
     public static async Task<CopyResult> CopyAsync(StorageVolume volume, VolumeDescription description, string image,
         string destination, CopyOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (options.BandwidthBytesPerSecond is <= 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.BandwidthBytesPerSecond,
-                "the bandwidth limit must be positive (null means unlimited)");
+        options.ThrowIfInvalid();
         var writer = new RepositoryFileWriter(destination);
         ct.ThrowIfCancellationRequested();
 
@@ -128,7 +123,7 @@ internal static class VolumeStreamCopier
             sha.AppendData(data);
             try
             {
-                if (options.SkipZeroBlocks) WriteSkippingZeroBlocks(data, Position);
+                if (options.SkipZeroBlocks) ZeroBlocks.WriteSkippingZeros(output, data, Position);
                 else RandomAccess.Write(output, data, Position);
             }
             catch (IOException e)
@@ -142,7 +137,7 @@ internal static class VolumeStreamCopier
 
         public void Hole(long length)
         {
-            for (var left = length; left > 0; left -= Zeros.Length) sha.AppendData(Zeros, 0, (int)Math.Min(left, Zeros.Length));
+            ZeroBlocks.Hash(sha, length);
             Position += length;
         }
 
@@ -161,23 +156,6 @@ internal static class VolumeStreamCopier
         {
             reporter.Start();
             return reporter;
-        }
-
-        /// <summary>Writes the runs of non-zero blocks; all-zero blocks stay holes (the file is extended at the end).</summary>
-        private void WriteSkippingZeroBlocks(ReadOnlySpan<byte> data, long offset)
-        {
-            var runStart = -1;
-            for (var block = 0; block < data.Length; block += ZeroBlockSize)
-            {
-                var isZero = !data.Slice(block, Math.Min(ZeroBlockSize, data.Length - block)).ContainsAnyExcept((byte)0);
-                if (!isZero && runStart < 0) runStart = block;
-                if (isZero && runStart >= 0)
-                {
-                    RandomAccess.Write(output, data[runStart..block], offset + runStart);
-                    runStart = -1;
-                }
-            }
-            if (runStart >= 0) RandomAccess.Write(output, data[runStart..], offset + runStart);
         }
     }
 }
