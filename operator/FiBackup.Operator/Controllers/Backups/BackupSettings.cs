@@ -29,8 +29,8 @@ public sealed record BackupSettings(
         : $"VmBackupPolicy {PolicyName}: spec.destination.persistentVolumeClaim.claimName";
 
     /// <summary>The host to connect to, with the Secret (in the backup's namespace) it logs in with.</summary>
-    public SourceConnection Connection(string @namespace) => new(Source.Uri,
-        Source.CredentialsSecretRef is { } secret ? new CredentialsSecret(@namespace, secret.Name, CredentialsField) : null);
+    public SourceConnection Connection(string @namespace) =>
+        SourceConnection.To(Source.Uri, Source.CredentialsSecretRef, @namespace, CredentialsField);
 
     public static BackupSettings Resolve(VmBackup backup, ICluster cluster) =>
         Resolve(backup, name => cluster.Get<VmBackupPolicy>(new ObjectKey(backup.Namespace, name)));

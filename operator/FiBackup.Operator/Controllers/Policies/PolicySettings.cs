@@ -19,10 +19,8 @@ public sealed record PolicySettings(string RepositoryRoot, SourceInventory Sourc
     {
         var root = await RepositoryRoots.ResolveAsync(cluster, claims, policy.Namespace, policy.Spec.Destination, ClaimField, ct);
         var uri = policy.Spec.Source.Libvirt!.Uri;
-        var credentials = policy.Spec.Source.Libvirt.CredentialsSecretRef is { } secret
-            ? new CredentialsSecret(policy.Namespace, secret.Name, CredentialsField)
-            : null;
-        var inventory = await EngineCalls.ListDomainsAsync(engine, new SourceConnection(uri, credentials), UriField, ct);
+        var source = SourceConnection.To(uri, policy.Spec.Source.Libvirt.CredentialsSecretRef, policy.Namespace, CredentialsField);
+        var inventory = await EngineCalls.ListDomainsAsync(engine, source, UriField, ct);
         var selection = DomainSelection.Select(policy.Spec.Domains, inventory.Domains);
         if (selection.MissingNames.Count > 0)
             throw new OperatorProblem("DomainNotFound",

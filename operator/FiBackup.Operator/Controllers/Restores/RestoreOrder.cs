@@ -43,9 +43,7 @@ public sealed record RestoreOrder(RestoreRequest Request, RepositoryLocation Loc
         };
         // The host the backup came from, logged in to as the backup was.
         var host = location.LibvirtUri is { } uri
-            ? new SourceConnection(uri, location.CredentialsSecretRef is { } secret
-                ? new CredentialsSecret(restore.Namespace, secret.Name, $"VmBackup {backup.Name}: status.repository.credentialsSecretRef.name")
-                : null)
+            ? SourceConnection.To(uri, location.CredentialsSecretRef, restore.Namespace, $"VmBackup {backup.Name}: status.repository.credentialsSecretRef.name")
             : null;
         return new RestoreOrder(request, location, point, host);
     }
