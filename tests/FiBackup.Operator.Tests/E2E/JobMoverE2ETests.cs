@@ -126,7 +126,7 @@ public sealed class JobMoverE2ETests(LibvirtFixture libvirt, ITestOutputHelper o
         Assert.Equal("Succeeded", done["status"]!["phase"]?.GetValue<string>());
         Assert.Equal("Succeeded", done["status"]!["mover"]!["result"]?.GetValue<string>());
         // The operator listed domains and the mover pod copied, each logging in with the Secret's key.
-        Assert.True(System.Text.RegularExpressions.Regex.Matches(sshd.Log, "Accepted publickey for root").Count >= 2, sshd.Log);
+        Assert.True(await sshd.WaitForLogAsync("Accepted publickey for root", times: 2), sshd.Log);
         await vm.AssertRestoresExactlyAsync(cluster, backup);
     }
 

@@ -40,7 +40,7 @@ public sealed class RemotePolicyE2ETests(LibvirtFixture libvirt, ITestOutputHelp
         Assert.Equal("Full", full["status"]!["type"]?.GetValue<string>());
         Assert.Equal(uri, full["status"]!["repository"]!["libvirtUri"]?.GetValue<string>());
         Assert.Equal("hv1-ssh", full["status"]!["repository"]!["credentialsSecretRef"]?["name"]?.GetValue<string>());
-        Assert.True(sshd.Log.Contains("Accepted publickey for root", StringComparison.Ordinal), $"the backup did not log in through the test's sshd:\n{sshd.Log}");
+        Assert.True(await sshd.WaitForLogAsync("Accepted publickey for root"), $"the backup did not log in through the test's sshd:\n{sshd.Log}");
 
         await vm.WriteAsync("vda", MiB, 2 * MiB, 0x53);
         var second = (await cluster.RunNowAsync("remote", domains: 1))[vm.Name];

@@ -49,6 +49,30 @@ public sealed class LoopbackSshd : IDisposable
     /// <summary>The master sshd (listener); connections are served by its child processes.</summary>
     public int ProcessId => sshd.Id;
 
+    /// <summary>
+    /// Waits until sshd's log holds <paramref name="text"/> <paramref name="times"/> times: its stderr is
+    /// read asynchronously, so a line may arrive a moment after the connection it reports has closed.
+    /// </summary>
+    public async Task<bool> WaitForLogAsync(string text, int times = 1, double seconds = 5)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (CountInLog(text) < times)
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(50);
+        }
+        return true;
+    }
+
+    /// <summary>How many times sshd's log holds <paramref name="text"/> so far.</summary>
+    public int CountInLog(string text)
+    {
+        var current = Log;
+        var count = 0;
+        for (var at = current.IndexOf(text, StringComparison.Ordinal); at >= 0; at = current.IndexOf(text, at + text.Length, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
     /// <summary>What sshd printed on stderr (-e), for a failing test's message.</summary>
     public string Log
     {
