@@ -61,6 +61,8 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
         }
 
         var journal = await new BackupPlanner(time).PlanAsync(source.Images, domain, layout, request, warnings, ct);
+        // The copy starts only after the journal and the snapshot; meanwhile the host can start reading.
+        foreach (var disk in journal.Disks) source.Images.PrefetchForCopy(disk.Frozen);
         var estimate = journal.Disks.ToDictionary(d => d.Target, d => d.BytesToCopy!.Value);
         FreeSpace.Ensure(layout.Directory, estimate.Values.Sum(), $"the backup of {domain.Name}");
         await execution.Journals.WriteAsync(journal.Name, journal, ct);

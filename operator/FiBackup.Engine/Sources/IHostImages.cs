@@ -79,4 +79,10 @@ public interface IHostImages
 
     /// <summary>Whether <paramref name="path"/> is a block device on the host (a redefined disk then stays type='block').</summary>
     bool IsBlockDevice(string path);
+
+    /// <summary>
+    /// A hint that the copy will soon read <paramref name="image"/>: the host may start reading it
+    /// ahead. Returns at once and never fails; a host that cannot use the hint ignores it.
+    /// </summary>
+    void PrefetchForCopy(string image) { }
 }

@@ -73,4 +73,10 @@ public sealed class LocalHostImages : IHostImages
 
     public Task UploadAsync(string localFile, string hostPath, CancellationToken ct) =>
         throw new InvalidOperationException($"the local host's images are this machine's files: a restore writes {hostPath} in place instead of uploading {localFile}");
+
+    /// <summary>Reads the image's first data into the page cache while the backup gets to its copy (<see cref="PageCachePrefetch"/>).</summary>
+    public void PrefetchForCopy(string image)
+    {
+        if (!IsBlockDevice(image)) PageCachePrefetch.Start(image);
+    }
 }
