@@ -24,6 +24,11 @@ public sealed class ConsolidateStep(LiveChainConsolidator consolidator)
                 warnings.Add($"disk {disk.Target} no longer runs on {disk.Overlay}; not consolidated");
                 continue;
             }
+            if (LeftNothingToFold(journal, disk))
+            {
+                outcomes.Add(ConsolidationOutcome.Nothing(disk.Target, "chain already short (active → base)"));
+                continue;
+            }
             try
             {
                 var outcome = await consolidator.FoldBelowActiveAsync(domain, disk.Target, disk.Overlay,
@@ -41,4 +46,12 @@ public sealed class ConsolidateStep(LiveChainConsolidator consolidator)
         }
         return outcomes;
     }
+
+    /// <summary>
+    /// A full whose frozen image stood alone (the planner saw a one-image qcow2 chain) leaves the disk
+    /// on overlay → that image: no method folds a two-image chain, so its chain is not read again
+    /// (one qemu-img run less per disk, bench/RESULTS.md). Journals without the planner's decision read it.
+    /// </summary>
+    private static bool LeftNothingToFold(BackupJournal journal, BackupJournalDisk disk) =>
+        journal.Point.Type == Repository.BackupType.Full && disk.Flatten == false;
 }
