@@ -5,7 +5,7 @@ public static class BackupCrashPoints
 {
     public static readonly IReadOnlyList<string> All =
     [
-        "after-plan", "after-snapshot", "during-copy", "after-copy", "after-record",
+        "after-plan", "after-overlays", "after-snapshot", "during-copy", "after-copy", "after-record",
         "during-consolidate", "after-consolidate",
     ];
 }

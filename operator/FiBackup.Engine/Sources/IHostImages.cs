@@ -81,6 +81,16 @@ public interface IHostImages
     bool IsBlockDevice(string path);
 
     /// <summary>
+    /// Makes the overlay a snapshot is about to put on a disk whose active image is
+    /// <paramref name="backing"/> (format <paramref name="backingFormat"/>), so the snapshot reuses it
+    /// instead of libvirt making one: fibackup's overlays have subclusters where the host's QEMU can
+    /// (<see cref="Tools.QemuImg.CreateOverlayAsync"/>). Never over an existing file. Returns false,
+    /// having made nothing, on a host that leaves the overlays to libvirt.
+    /// </summary>
+    Task<bool> CreateOverlayAsync(string overlay, string backing, string backingFormat, CancellationToken ct) =>
+        Task.FromResult(false);
+
+    /// <summary>
     /// A hint that the copy will soon read <paramref name="image"/>: the host may start reading it
     /// ahead. Returns at once and never fails; a host that cannot use the hint ignores it.
     /// </summary>

@@ -43,6 +43,33 @@ public static class QemuImg
     }
 
     /// <summary>
+    /// Creates a snapshot overlay on <paramref name="backing"/> with subclusters (extended_l2, 2 KiB
+    /// allocation units in 64 KiB clusters): a small guest write then allocates only what it wrote
+    /// instead of copying the rest of its cluster up from the backing. A qemu-img older than 5.2, which
+    /// has no extended_l2, makes a plain overlay. Returns whether the overlay has subclusters.
+    /// </summary>
+    public static async Task<bool> CreateOverlayAsync(string overlay, string backing, string backingFormat, CancellationToken ct)
+    {
+        List<string> Args(bool subclusters) =>
+        [
+            "create", "-q", "-f", "qcow2",
+            .. subclusters ? (string[])["-o", "extended_l2=on,cluster_size=65536"] : [],
+            "-b", backing, "-F", backingFormat, overlay,
+        ];
+        try
+        {
+            await ExternalTool.RunAsync(Program, Args(subclusters: true), ct);
+            return true;
+        }
+        catch (ExternalToolException e) when (e.StandardError.Contains("extended_l2", StringComparison.Ordinal))
+        {
+            File.Delete(overlay);
+            await ExternalTool.RunAsync(Program, Args(subclusters: false), ct);
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Writes <paramref name="source"/> (read through its whole backing chain) into a new qcow2 image.
     /// With <paramref name="backingFile"/>, only what differs from that backing goes into the output.
     /// </summary>

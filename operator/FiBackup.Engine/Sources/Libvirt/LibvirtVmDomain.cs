@@ -19,10 +19,11 @@ public sealed class LibvirtVmDomain(Domain domain, IHostImages images) : IVmDoma
     public IReadOnlyList<DomainDisk> ReadDisks() =>
         DomainXmlDisks.Read(IsRunning ? domain.GetXml() : domain.GetXml(DomainXmlFlags.Inactive));
 
-    public Task<TimeSpan> SnapshotAsync(IReadOnlyList<OverlayRequest> overlays, bool quiesce, CancellationToken ct)
+    public async Task<TimeSpan> SnapshotAsync(IReadOnlyList<OverlayRequest> overlays, bool quiesce, CancellationToken ct)
     {
+        var disks = ReadDisks().ToDictionary(d => d.Target);
         var planned = overlays.Select(o => o.Target).ToHashSet();
-        var others = ReadDisks().Select(d => d.Target).Where(t => !planned.Contains(t));
+        var others = disks.Keys.Where(t => !planned.Contains(t));
         // An overlay directory for block devices may not exist yet; QEMU (another user) must traverse it.
         // Only a local host has one: remote overlays lie beside their images, in directories that exist there.
         foreach (var folder in overlays.Select(o => Path.GetDirectoryName(o.OverlayPath)).OfType<string>().Distinct())
@@ -31,27 +32,71 @@ public sealed class LibvirtVmDomain(Domain domain, IHostImages images) : IVmDoma
             Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
                 | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         }
+        var made = await MakeOverlaysAsync(overlays, disks, ct);
+        CrashPoint.Reached("after-overlays");
         var xml = new ExternalSnapshot($"fibackup-{Guid.NewGuid():N}",
             overlays.ToDictionary(o => o.Target, o => o.OverlayPath), others.ToList()).ToXml();
         var flags = SnapshotCreateFlags.DiskOnly | SnapshotCreateFlags.NoMetadata | SnapshotCreateFlags.Atomic;
+        if (made.Count > 0) flags |= SnapshotCreateFlags.ReuseExternal;
         if (quiesce) flags |= SnapshotCreateFlags.Quiesce;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             domain.CreateSnapshot(xml, flags);
         }
-        catch (LibvirtException e) when (quiesce && IsGuestAgentFailure(e))
-        {
-            throw new QuiesceFailedException(e.LibvirtMessage, e);
-        }
         catch (LibvirtException e)
         {
+            // The snapshot is atomic: it failed as a whole and no disk runs on the overlays made for it.
+            await DeleteUnusedAsync(made);
+            if (quiesce && IsGuestAgentFailure(e)) throw new QuiesceFailedException(e.LibvirtMessage, e);
             var wrapped = EngineBoundary.FromLibvirt(e, $"snapshot of domain {Name}");
             // A lost connection or a busy domain says more than "snapshot failed"; otherwise it is the snapshot that failed.
             var reason = wrapped.Reason == ErrorReason.LibvirtError ? ErrorReason.SnapshotFailed : wrapped.Reason;
             throw new FibackupException(reason, $"snapshot of domain {Name} failed, nothing was changed: {e.LibvirtMessage}", wrapped.Field, e);
         }
-        return Task.FromResult(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    }
+
+    /// <summary>
+    /// Makes every planned overlay on the host before the snapshot (<see cref="IHostImages.CreateOverlayAsync"/>),
+    /// all or none: the snapshot either reuses them all or lets libvirt make them all. Returns those made.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> MakeOverlaysAsync(IReadOnlyList<OverlayRequest> overlays,
+        IReadOnlyDictionary<string, DomainDisk> disks, CancellationToken ct)
+    {
+        var made = new List<string>();
+        try
+        {
+            foreach (var overlay in overlays)
+            {
+                var disk = disks.GetValueOrDefault(overlay.Target)
+                           ?? throw new FibackupException(ErrorReason.SnapshotFailed, $"domain {Name} has no disk {overlay.Target} any more; nothing was changed");
+                if (disk.ActivePath is null || disk.Format is null
+                    || !await images.CreateOverlayAsync(overlay.OverlayPath, disk.ActivePath, disk.Format, ct))
+                {
+                    await DeleteUnusedAsync(made);
+                    return [];
+                }
+                made.Add(overlay.OverlayPath);
+            }
+            return made;
+        }
+        catch (Exception e)
+        {
+            await DeleteUnusedAsync(made);
+            if (e is OperationCanceledException or FibackupException) throw;
+            var detail = e is Tools.ExternalToolException tool ? tool.StandardError.Trim() : e.Message;
+            throw new FibackupException(ErrorReason.SnapshotFailed, $"snapshot of domain {Name} failed, nothing was changed: could not make its overlay: {detail}", inner: e);
+        }
+    }
+
+    /// <summary>Deletes overlays this run made for a snapshot that did not happen, unless a disk runs on one after all.</summary>
+    private async Task DeleteUnusedAsync(IReadOnlyList<string> made)
+    {
+        if (made.Count == 0) return;
+        var active = ReadDisks().Select(d => d.ActivePath).ToHashSet();
+        foreach (var overlay in made.Where(o => !active.Contains(o)))
+            await images.DeleteOverlayAsync(overlay, CancellationToken.None);
     }
 
     /// <summary>

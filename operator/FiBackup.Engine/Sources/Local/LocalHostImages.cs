@@ -74,6 +74,17 @@ public sealed class LocalHostImages : IHostImages
     public Task UploadAsync(string localFile, string hostPath, CancellationToken ct) =>
         throw new InvalidOperationException($"the local host's images are this machine's files: a restore writes {hostPath} in place instead of uploading {localFile}");
 
+    public async Task<bool> CreateOverlayAsync(string overlay, string backing, string backingFormat, CancellationToken ct)
+    {
+        // qemu-img create truncates an existing file; the planner refused such a name, this closes the gap since.
+        if (Path.Exists(overlay))
+            throw new FibackupException(ErrorReason.FileConflict, $"overlay {overlay} already exists; fibackup never overwrites a file");
+        await QemuImg.CreateOverlayAsync(overlay, backing, backingFormat, ct);
+        // The mode libvirt gives the overlays it makes itself; the snapshot then gives the file to QEMU's user and label.
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(overlay, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return true;
+    }
+
     /// <summary>Reads the image's first data into the page cache while the backup gets to its copy (<see cref="PageCachePrefetch"/>).</summary>
     public void PrefetchForCopy(string image)
     {
