@@ -39,6 +39,7 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
     public async Task<BackupResult> FinishAsync(BackupJournal journal, List<string> warnings,
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
+        if (journal.Point.Technique == BackupTechnique.Bitmap) return await FinishBitmapAsync(journal, warnings, progress, ct);
         progress?.Report(new BackupProgress(BackupStep.Recording, 0, 0));
         var manifest = await new RecordStep(new ManifestStore(Layout)).RunAsync(journal, ct);
         if (journal.Step < BackupJournalStep.Recorded)
@@ -55,6 +56,37 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
         Journals.Delete(journal.Name);
 
         // Read from the manifest, so a result reports exactly what `list` and a synced VmBackup show.
+        return BackupResult.FromManifest(manifest, BackupOutcome.Created, warnings.Distinct().ToList());
+    }
+
+    /// <summary>
+    /// A bitmap point: Record, then delete fibackup's checkpoints older than this point's (libvirt
+    /// merges each deleted bitmap into its parent, so this point's bitmap keeps tracking every write
+    /// since it). The live chain did not grow: nothing to consolidate.
+    /// </summary>
+    private async Task<BackupResult> FinishBitmapAsync(BackupJournal journal, List<string> warnings,
+        IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        progress?.Report(new BackupProgress(BackupStep.Recording, 0, 0));
+        var manifest = await new RecordStep(new ManifestStore(Layout)).RunAsync(journal, ct);
+        if (journal.Step < BackupJournalStep.Recorded)
+        {
+            journal = journal with { Step = BackupJournalStep.Recorded };
+            await Journals.WriteAsync(journal.Name, journal, ct);
+        }
+        CrashPoint.Reached("after-record");
+        var own = journal.Point.Checkpoint!;
+        foreach (var older in Domain.CheckpointNames()
+                     .Where(n => n.StartsWith(BitmapTechnique.CheckpointPrefix, StringComparison.Ordinal) && string.CompareOrdinal(n, own) < 0)
+                     .Order(StringComparer.Ordinal))
+        {
+            try { Domain.DeleteCheckpoint(older); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                warnings.Add($"could not delete the older checkpoint {older} (the next backup retries): {e.Message}");
+            }
+        }
+        Journals.Delete(journal.Name);
         return BackupResult.FromManifest(manifest, BackupOutcome.Created, warnings.Distinct().ToList());
     }
 }

@@ -27,6 +27,8 @@ public sealed record BackupJournal
     public required DateTimeOffset Started { get; init; }
     public int ProcessId { get; init; } = Environment.ProcessId;
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>A bitmap incremental: the previous point's checkpoint, whose bitmaps say what to copy.</summary>
+    public string? IncrementalFrom { get; init; }
 
     [JsonIgnore]
     public string PointId => Point.Id;

@@ -11,8 +11,12 @@ namespace FiBackup.Engine.Backup;
 /// </summary>
 public sealed class BackupPlanner(TimeProvider time)
 {
+    /// <param name="fullBecause">
+    /// Set when a first attempt found the previous point's bitmap unusable only when libvirt was asked
+    /// for the incremental: this plan is then a full, with that reason as its warning.
+    /// </param>
     public async Task<BackupJournal> PlanAsync(IHostImages images, IVmDomain domain, DomainLayout layout, BackupRequest request,
-        List<string> warnings, CancellationToken ct)
+        List<string> warnings, CancellationToken ct, string? fullBecause = null)
     {
         var disks = domain.ReadDisks();
         var backedUp = disks.Where(d => d.IsBackedUp).ToList();
@@ -32,11 +36,14 @@ public sealed class BackupPlanner(TimeProvider time)
                     EngineField.Domain);
         }
 
+        var technique = BitmapTechnique.Choose(request.Technique, domain, images, backedUp, chains, warnings);
+        var checkpoints = technique == BackupTechnique.Bitmap ? domain.CheckpointNames() : [];
+
         var manifests = new ManifestStore(layout).List();
         var previous = manifests.Count == 0 ? null : manifests[^1];
         var incrementalBlocker = previous is null
             ? "the repository has no restore point of this domain yet"
-            : WhyNotIncremental(domain, previous, backedUp, chains);
+            : fullBecause ?? WhyNotIncremental(domain, previous, backedUp, chains, technique, checkpoints);
         var type = request.Mode switch
         {
             BackupMode.Full => BackupType.Full,
@@ -50,16 +57,20 @@ public sealed class BackupPlanner(TimeProvider time)
 
         // A point id whose overlay names are already in a live chain (this domain backed up into another
         // repository within the same second) would name the new overlay after the active image itself.
-        bool InLiveChain(RestorePointId id) => backedUp.Any(d =>
-            chains[d.Target].Any(image => image.Path == OverlayName.For(chains[d.Target], id, images, request.OverlayDirectory)));
+        // A bitmap point creates no overlay, but its checkpoint name must be free (the domain backed
+        // up into another repository within the same second).
+        bool InLiveChain(RestorePointId id) => technique == BackupTechnique.Bitmap
+            ? checkpoints.Contains(BitmapTechnique.CheckpointName(id))
+            : backedUp.Any(d => chains[d.Target].Any(image => image.Path == OverlayName.For(chains[d.Target], id, images, request.OverlayDirectory)));
         var point = await NextPointIdAsync(previous, InLiveChain, ct);
         var chain = type == BackupType.Full ? point.ToString() : previous!.Chain;
         var sequence = type == BackupType.Full ? 0 : previous!.Sequence + 1;
         var journalDisks = new List<BackupJournalDisk>();
         foreach (var disk in backedUp)
         {
-            var overlay = OverlayName.For(chains[disk.Target], point, images, request.OverlayDirectory);
-            if (await images.ExistsAsync(overlay, ct))
+            // The bitmap technique leaves the domain on the image it runs on: that is the "overlay" the next incremental continues from.
+            var overlay = technique == BackupTechnique.Bitmap ? disk.ActivePath! : OverlayName.For(chains[disk.Target], point, images, request.OverlayDirectory);
+            if (technique == BackupTechnique.Snapshot && await images.ExistsAsync(overlay, ct))
                 throw new FibackupException(ErrorReason.FileConflict, $"overlay {overlay} already exists and is not part of disk {disk.Target}'s chain; move it away (fibackup never overwrites a file)");
             var folder = DomainLayout.RelativeChainDiskFolder(chain, disk.Target);
             var previousFiles = type == BackupType.Full ? [] : previous!.Disks.Single(d => d.Target == disk.Target).Files;
@@ -79,8 +90,10 @@ public sealed class BackupPlanner(TimeProvider time)
                 RepositoryBacking = previousFiles.Count == 0 ? null : Path.GetFileName(previousFiles[^1].Path),
                 // The active image now is the frozen image after the snapshot, and the chain below it does
                 // not change: what the copy reads is known here, without asking the host again.
-                BytesToCopy = Steps.CopyStep.BytesToRead(type, chains[disk.Target]),
-                Flatten = type == BackupType.Full ? Steps.CopyStep.NeedsFlatten(chains[disk.Target]) : null,
+                BytesToCopy = technique == BackupTechnique.Bitmap
+                    ? BitmapTechnique.BytesToCopy(type, chains[disk.Target])
+                    : Steps.CopyStep.BytesToRead(type, chains[disk.Target]),
+                Flatten = type == BackupType.Full && technique == BackupTechnique.Snapshot ? Steps.CopyStep.NeedsFlatten(chains[disk.Target]) : null,
             });
         }
 
@@ -100,6 +113,8 @@ public sealed class BackupPlanner(TimeProvider time)
                 DomainXml = domain.GetInactiveXml(),
                 Offline = !domain.IsRunning,
                 IdempotencyKey = request.IdempotencyKey,
+                Technique = technique == BackupTechnique.Bitmap ? BackupTechnique.Bitmap : null,
+                Checkpoint = technique == BackupTechnique.Bitmap ? BitmapTechnique.CheckpointName(point) : null,
             },
             Step = BackupJournalStep.Planned,
             Disks = journalDisks,
@@ -107,6 +122,7 @@ public sealed class BackupPlanner(TimeProvider time)
             AllowBaseWrite = request.AllowBaseWrite,
             BandwidthBytesPerSecond = request.BandwidthBytesPerSecond,
             Started = time.GetUtcNow(),
+            IncrementalFrom = technique == BackupTechnique.Bitmap && type == BackupType.Incremental ? previous!.Checkpoint : null,
         };
     }
 
@@ -115,7 +131,8 @@ public sealed class BackupPlanner(TimeProvider time)
     /// overlays that point left (so the image about to be frozen holds exactly the writes since then).
     /// </summary>
     private static string? WhyNotIncremental(IVmDomain domain, RestorePointManifest previous,
-        IReadOnlyList<DomainDisk> disks, IReadOnlyDictionary<string, IReadOnlyList<ChainImage>> chains)
+        IReadOnlyList<DomainDisk> disks, IReadOnlyDictionary<string, IReadOnlyList<ChainImage>> chains,
+        BackupTechnique technique, IReadOnlyList<string> checkpoints)
     {
         if (previous.DomainUuid is { } uuid && !string.Equals(uuid, domain.Uuid.ToString(), StringComparison.OrdinalIgnoreCase))
             return $"the last restore point belongs to another domain with the same name (uuid {uuid})";
@@ -123,9 +140,17 @@ public sealed class BackupPlanner(TimeProvider time)
         var now = disks.Select(d => d.Target).Order(StringComparer.Ordinal);
         if (!before.SequenceEqual(now))
             return $"the disks changed since restore point {previous.Id} ({string.Join(",", before)} -> {string.Join(",", now)})";
+        // A snapshot incremental copies the whole active image, right only when that is the overlay the
+        // previous snapshot created; a bitmap incremental needs the previous point's checkpoint.
+        if (previous.TechniqueOrDefault != technique)
+            return $"restore point {previous.Id} was taken with the {Lower(previous.TechniqueOrDefault)} technique and this backup uses the {Lower(technique)} technique";
+        if (technique == BackupTechnique.Bitmap && (previous.Checkpoint is null || !checkpoints.Contains(previous.Checkpoint)))
+            return $"checkpoint {previous.Checkpoint} of restore point {previous.Id} no longer exists in libvirt (deleted, or the domain was redefined), so the writes since then are unknown";
         foreach (var disk in disks)
         {
             var last = previous.Disks.Single(d => d.Target == disk.Target);
+            if (technique == BackupTechnique.Bitmap && last.LiveOverlay != disk.ActivePath)
+                return $"disk {disk.Target} now uses {disk.ActivePath}, not {last.LiveOverlay} as at restore point {previous.Id} (disk replaced), so its bitmap does not describe it";
             if (last.LiveOverlay != disk.ActivePath)
                 return $"disk {disk.Target} no longer runs on the overlay restore point {previous.Id} left ({last.LiveOverlay} -> {disk.ActivePath}), e.g. after a manual consolidation";
             if (last.VirtualSize != chains[disk.Target][0].VirtualSize)
@@ -149,6 +174,8 @@ public sealed class BackupPlanner(TimeProvider time)
             await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(50), time, ct);
         }
     }
+
+    private static string Lower(BackupTechnique technique) => technique.ToString().ToLowerInvariant();
 
     private static string WhySkipped(DomainDisk disk) => disk switch
     {

@@ -8,6 +8,8 @@ public sealed record BackupRequest
     public BackupMode Mode { get; init; } = BackupMode.Auto;
     public ConsolidationMethod Consolidation { get; init; } = ConsolidationMethod.Commit;
     public QuiesceMode Quiesce { get; init; } = QuiesceMode.Disabled;
+    /// <summary>How the point is taken; a shut-off domain is always backed up with <see cref="BackupTechnique.Snapshot"/>.</summary>
+    public BackupTechnique Technique { get; init; } = BackupTechnique.Snapshot;
     /// <summary>Bytes per second for the copy and the block jobs; null = unlimited.</summary>
     public long? BandwidthBytesPerSecond { get; init; }
     /// <summary>

@@ -69,6 +69,8 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
         CrashPoint.Reached("after-plan");
 
         var planned = progress is null ? null : new PlannedProgress(progress, BackupPlan.From(journal, estimate));
+        if (journal.Point.Technique == BackupTechnique.Bitmap)
+            return (await RunBitmapAsync(execution, journal, request, warnings, planned, ct)) with { RecoveredInterruptedRun = recoveredRun };
         planned?.Report(new BackupProgress(BackupStep.Snapshotting, 0, 0));
         bool quiesced;
         TimeSpan snapshotDuration;
@@ -103,6 +105,41 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
         }
         var result = await execution.FinishAsync(journal, warnings, planned, ct);
         return result with { SnapshotDuration = snapshotDuration, RecoveredInterruptedRun = recoveredRun };
+    }
+
+    /// <summary>
+    /// The bitmap technique: one backup job instead of Snapshot → Copy, no consolidation. When libvirt
+    /// refuses the incremental because the previous checkpoint's bitmap is missing or broken (which
+    /// the plan could not see), the run becomes a full with that reason, unless the user asked for an
+    /// incremental: never an incremental from the wrong base.
+    /// </summary>
+    private async Task<BackupResult> RunBitmapAsync(BackupExecution execution, BackupJournal journal, BackupRequest request,
+        List<string> warnings, PlannedProgress? planned, CancellationToken ct)
+    {
+        planned?.Report(new BackupProgress(BackupStep.Copying, 0, 0));
+        try
+        {
+            journal = await new PushBackupStep(execution.Domain, execution.Layout, execution.Journals).RunAsync(journal, planned, ct);
+        }
+        catch (BitmapUnusableException e) when (journal.Point.Type == BackupType.Incremental)
+        {
+            if (request.Mode == BackupMode.Incremental)
+                throw new InvalidInputException($"an incremental backup cannot continue the chain of domain {execution.Domain.Name}: {e.Message}; use mode auto or full; nothing was changed", EngineField.Mode, e);
+            journal = await new BackupPlanner(time).PlanAsync(execution.Source.Images, execution.Domain, execution.Layout, request, warnings, ct,
+                fullBecause: e.Message);
+            await execution.Journals.WriteAsync(journal.Name, journal, ct);
+            journal = await new PushBackupStep(execution.Domain, execution.Layout, execution.Journals).RunAsync(journal, planned, ct);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            var cause = EngineBoundary.Wrap(failure, $"backup of {execution.Domain.Name}");
+            var reason = cause.Reason is ErrorReason.RepositoryFull or ErrorReason.LibvirtUnreachable ? cause.Reason : ErrorReason.CopyFailed;
+            throw new FibackupException(reason,
+                $"backup of {execution.Domain.Name} failed: {failure.Message}; the backup job was stopped, its partial files and checkpoint removed, and no restore point was recorded",
+                cause.Field, failure);
+        }
+        journal = journal with { Warnings = warnings.ToList() };
+        return await execution.FinishAsync(journal, warnings, planned, ct);
     }
 
     /// <summary>Point ids of journaled (interrupted) backups that carry the key, before recovery settles them.</summary>

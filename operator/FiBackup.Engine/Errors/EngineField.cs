@@ -26,6 +26,8 @@ public static class EngineField
     public const string Flatten = "flatten";
     public const string Bandwidth = "bandwidth";
     public const string Quiesce = "quiesce";
+    /// <summary>How a restore point is taken: snapshot or bitmap.</summary>
+    public const string Technique = "technique";
     public const string Consolidation = "consolidation";
     public const string AllowBaseWrite = "allowBaseWrite";
     public const string KeepLast = "keepLast";

@@ -1,3 +1,4 @@
+using FiBackup.Engine.Repository;
 using FiBackup.Engine.Backup;
 using FiBackup.Engine.Consolidation;
 using FiBackup.Engine.Errors;
@@ -17,6 +18,8 @@ public sealed class BackupRecovery(BackupExecution execution)
     public async Task RecoverAsync(List<string> warnings, CancellationToken ct)
     {
         var journals = execution.Journals.List(BackupJournal.Prefix).Select(name => BackupJournal.Read(execution.Journals, name)).ToList();
+        if (execution.Domain.IsRunning)
+            await StopOurBackupJobAsync(journals, warnings, ct);
         if (execution.Domain.IsRunning)
         {
             // Decide for every disk before settling any, so a refusal changes nothing.
@@ -54,6 +57,11 @@ public sealed class BackupRecovery(BackupExecution execution)
 
     private async Task RecoverAsync(BackupJournal journal, List<string> warnings, CancellationToken ct)
     {
+        if (journal.Point.Technique == BackupTechnique.Bitmap)
+        {
+            await RecoverBitmapAsync(journal, warnings, ct);
+            return;
+        }
         // The step the journal says, for the message: finishing moves `journal` on to later steps.
         var leftAt = journal.Step;
         if (journal.Step == BackupJournalStep.Planned)
@@ -116,5 +124,70 @@ public sealed class BackupRecovery(BackupExecution execution)
             await guard.DeleteIfUnusedAsync(disk.Overlay, ct);
         BackupRollback.DeletePointFiles(execution.Layout, journal);
         execution.Journals.Delete(journal.Name);
+    }
+
+    /// <summary>
+    /// A backup job writing into the partial files of a journaled bitmap backup was started by
+    /// that (interrupted) run: it is aborted. Any other backup job is someone else's and refused.
+    /// </summary>
+    private async Task StopOurBackupJobAsync(IReadOnlyList<BackupJournal> journals, List<string> warnings, CancellationToken ct)
+    {
+        if (execution.Domain.RunningBackupTargets() is not { } running) return;
+        var ours = journals.Where(j => j.Point.Technique == BackupTechnique.Bitmap)
+            .SelectMany(j => j.Disks.Select(d => AtomicFile.PartialPathFor(execution.Layout.Resolve(d.RepositoryFile))))
+            .ToHashSet();
+        if (running.Count == 0 || !running.All(ours.Contains))
+            throw new FibackupException(ErrorReason.RecoveryBlocked,
+                $"domain {execution.Domain.Name} runs a backup job that fibackup did not start (writing {string.Join(", ", running)}); nothing was changed; wait for it to end or stop it with `virsh domjobabort {execution.Domain.Name}`");
+        await execution.Domain.AbortBackupAsync(ct);
+        warnings.Add($"stopped the backup job an interrupted run left on domain {execution.Domain.Name}");
+    }
+
+    /// <summary>
+    /// A bitmap backup: finished when every disk's file is in place (renamed only after a complete,
+    /// rebased, fsync'ed job output), else undone: files and partials deleted, and the point's
+    /// checkpoint deleted so its bitmap merges back into the previous one, which then still covers
+    /// every write since the last recorded point.
+    /// </summary>
+    private async Task RecoverBitmapAsync(BackupJournal journal, List<string> warnings, CancellationToken ct)
+    {
+        var leftAt = journal.Step;
+        var inPlace = journal.Disks.All(d => d.Copied is not null || File.Exists(execution.Layout.Resolve(d.RepositoryFile)));
+        if (journal.Step >= BackupJournalStep.Recorded || inPlace)
+        {
+            var disks = new List<BackupJournalDisk>();
+            foreach (var disk in journal.Disks)
+            {
+                if (disk.Copied is not null) { disks.Add(disk); continue; }
+                var path = execution.Layout.Resolve(disk.RepositoryFile);
+                var digest = await Verify.FileDigest.OfFileAsync(path, ct);
+                disks.Add(disk with
+                {
+                    Copied = new Repository.RepositoryFile { Path = disk.RepositoryFile, Size = digest.Size, Sha256 = digest.Sha256, Backing = disk.RepositoryBacking },
+                    BytesCopied = Copy.DataBytes.Of(path),
+                });
+            }
+            journal = journal with { Disks = disks, Step = journal.Step < BackupJournalStep.Copied ? BackupJournalStep.Copied : journal.Step };
+            var recovered = new List<string>(journal.Warnings);
+            await execution.FinishAsync(journal, recovered, progress: null, ct);
+            warnings.Add($"finished backup {journal.PointId}, which an interrupted run had left at step {leftAt}");
+            warnings.AddRange(recovered.Except(journal.Warnings));
+            return;
+        }
+        BackupRollback.DeletePointFiles(execution.Layout, journal);
+        var checkpoint = journal.Point.Checkpoint;
+        var removed = false;
+        if (checkpoint is not null)
+        {
+            try { removed = execution.Domain.DeleteCheckpoint(checkpoint); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                throw new FibackupException(ErrorReason.RecoveryBlocked,
+                    $"backup {journal.PointId} was interrupted before its files were in place, and its checkpoint {checkpoint} could not be deleted: {e.Message}; its files were removed, the journal {execution.Journals.PathOf(journal.Name)} stays for the next run", inner: e);
+            }
+        }
+        execution.Journals.Delete(journal.Name);
+        warnings.Add($"discarded backup {journal.PointId}, interrupted at step {leftAt} before its files were in place"
+                     + (removed ? $" (deleted its checkpoint {checkpoint})" : ""));
     }
 }

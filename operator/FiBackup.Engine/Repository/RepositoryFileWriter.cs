@@ -17,6 +17,7 @@ namespace FiBackup.Engine.Repository;
 public sealed class RepositoryFileWriter
 {
     private readonly bool inRepository;
+    private Func<IOException, Exception>? destinationError;
 
     /// <summary>A writer for the repository file <paramref name="destination"/>; fails with FileConflict when it exists.</summary>
     public RepositoryFileWriter(string destination) : this(destination, inRepository: true) { }
@@ -89,14 +90,45 @@ public sealed class RepositoryFileWriter
     {
         ArgumentNullException.ThrowIfNull(fill);
         ArgumentNullException.ThrowIfNull(inspect);
-        var destinationError = Prepare(bytesNeeded);
+        BeginToolWrite(bytesNeeded);
+        try
+        {
+            await fill(PartialPath, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            Abandon();
+            throw;
+        }
+        return await CompleteToolWriteAsync(inspect, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="WriteByToolAsync{T}"/>, for a tool that runs outside this call
+    /// (a libvirt backup job writing several partial files at once): makes the folder, refuses a
+    /// partial file another copy holds and removes a crashed run's leftover, so the tool can create
+    /// <see cref="PartialPath"/> itself. Then <see cref="CompleteToolWriteAsync{T}"/> or <see cref="Abandon"/>.
+    /// </summary>
+    public string BeginToolWrite(long bytesNeeded)
+    {
+        destinationError = Prepare(bytesNeeded);
         // The exclusive open refuses a partial file another copy holds. Then the leftover of a
         // crashed run is unlinked and the handle closed before the tool runs: the tool creates its
         // own file, and on NFS a flock held meanwhile would conflict with qemu-img's image locks.
         using (OpenPartial(destinationError)) File.Delete(PartialPath);
+        return PartialPath;
+    }
+
+    /// <summary>
+    /// The second half: fsyncs the partial file the tool wrote, lets <paramref name="inspect"/> look at
+    /// it (hash, compare) and renames it into place; on failure the partial file is deleted.
+    /// </summary>
+    public async Task<T> CompleteToolWriteAsync<T>(Func<string, CancellationToken, Task<T>> inspect, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(inspect);
+        var error = destinationError ?? throw new InvalidOperationException($"{nameof(BeginToolWrite)} was not called for {Destination}");
         try
         {
-            await fill(PartialPath, ct).ConfigureAwait(false);
             // The file is complete: making it durable waits for the disk, measuring it reads it back from
             // the page cache on the CPU, so the two run side by side (bench/RESULTS.md). Both end before
             // the rename, and before the clean-up below.
@@ -108,7 +140,7 @@ public sealed class RepositoryFileWriter
                     using var file = File.OpenHandle(PartialPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
                     Copy.LinuxFile.Fsync(file);
                 }
-                catch (IOException e) { throw destinationError(e); }
+                catch (IOException e) { throw error(e); }
             }, CancellationToken.None);
             T result;
             try { result = await inspect(PartialPath, ct).ConfigureAwait(false); }
@@ -119,10 +151,16 @@ public sealed class RepositoryFileWriter
         }
         catch
         {
-            TryDelete(PartialPath);
+            Abandon();
             throw;
         }
     }
+
+    /// <summary><see cref="CompleteToolWriteAsync{T}"/> that measures the file as a copy does: length, data bytes, SHA-256.</summary>
+    public Task<CopyResult> CompleteToolWriteAsync(CancellationToken ct) => CompleteToolWriteAsync(DescribeAsync, ct);
+
+    /// <summary>Deletes the partial file of a write that will not complete.</summary>
+    public void Abandon() => TryDelete(PartialPath);
 
     /// <summary><see cref="WriteByToolAsync{T}"/> that measures the finished file as a copy does: length, data bytes, SHA-256.</summary>
     public Task<CopyResult> WriteByToolAsync(long bytesNeeded, Func<string, CancellationToken, Task> fill, CancellationToken ct) =>

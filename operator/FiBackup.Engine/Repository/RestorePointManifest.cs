@@ -32,6 +32,16 @@ public sealed record RestorePointManifest
     public string? Tool { get; init; }
     /// <summary>The idempotency key of the request that took the point (the operator's VmBackup UID); optional.</summary>
     public string? IdempotencyKey { get; init; }
+    /// <summary>
+    /// How the point was taken (Backup.BackupTechnique: "bitmap"); absent means the snapshot technique,
+    /// which every manifest written before this field was.
+    /// </summary>
+    public Backup.BackupTechnique? Technique { get; init; }
+    /// <summary>The libvirt checkpoint a bitmap point created (fibackup-&lt;id&gt;); the next incremental continues from it.</summary>
+    public string? Checkpoint { get; init; }
+
+    [JsonIgnore]
+    public Backup.BackupTechnique TechniqueOrDefault => Technique ?? Backup.BackupTechnique.Snapshot;
 
     public RestorePointId PointId => RestorePointId.Parse(Id);
 }

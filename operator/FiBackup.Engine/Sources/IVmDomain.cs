@@ -1,7 +1,7 @@
 namespace FiBackup.Engine.Sources;
 
 /// <summary>One virtual machine of a source.</summary>
-public interface IVmDomain : IDisposable
+public partial interface IVmDomain : IDisposable
 {
     string Name { get; }
     Guid Uuid { get; }

@@ -47,3 +47,8 @@ internal sealed class StreamHandle : LibvirtHandle
 {
     protected override bool ReleaseHandle() => NativeMethods.virStreamFree(handle) == 0;
 }
+
+internal sealed class CheckpointHandle : LibvirtHandle
+{
+    protected override bool ReleaseHandle() => NativeMethods.virDomainCheckpointFree(handle) == 0;
+}

@@ -17,6 +17,9 @@ public static class BackupCommand
         var mode = CliOptions.Choice("--mode", "Full starts a new chain; incremental continues the last one; auto decides", "auto", "auto", "full", "incremental");
         var consolidate = CliOptions.Choice("--consolidate", "How to keep the live chain short after the copy", "commit", "none", "commit", "pull");
         var quiesce = CliOptions.Choice("--quiesce", "Freeze guest filesystems through the guest agent", "disabled", "disabled", "preferred", "required");
+        var technique = CliOptions.Choice("--technique",
+            "How the point is taken: snapshot (external snapshot, copy, consolidate) or bitmap (libvirt backup job with a checkpoint; running domain, local connection, qcow2 disks)",
+            "snapshot", "snapshot", "bitmap");
         var bandwidth = new Option<string>("--bandwidth") { Description = "Limit for the copy and block jobs, bytes per second (e.g. 50MiB)" };
         var overlayDirectory = new Option<string>("--overlay-dir")
         {
@@ -30,7 +33,7 @@ public static class BackupCommand
 
         var command = new Command("backup", "Back up a domain: snapshot, copy what changed since the last run, consolidate")
         {
-            connect, domain, repository, mode, consolidate, quiesce, bandwidth, overlayDirectory, allowBaseWrite, idempotencyKey,
+            connect, domain, repository, mode, technique, consolidate, quiesce, bandwidth, overlayDirectory, allowBaseWrite, idempotencyKey,
         };
         command.SetAsyncAction(async (parse, context) =>
         {
@@ -41,6 +44,7 @@ public static class BackupCommand
                 Mode = CliOptions.ParseEnum<BackupMode>("--mode", parse.GetValue(mode)!),
                 Consolidation = CliOptions.ParseEnum<ConsolidationMethod>("--consolidate", parse.GetValue(consolidate)!),
                 Quiesce = CliOptions.ParseEnum<QuiesceMode>("--quiesce", parse.GetValue(quiesce)!),
+                Technique = CliOptions.ParseEnum<BackupTechnique>("--technique", parse.GetValue(technique)!),
                 BandwidthBytesPerSecond = parse.GetValue(bandwidth) is { } limit ? CliOptions.ParseSize("--bandwidth", limit) : null,
                 AllowBaseWrite = parse.GetValue(allowBaseWrite),
                 OverlayDirectory = parse.GetValue(overlayDirectory) is { } dir ? Path.GetFullPath(dir) : null,

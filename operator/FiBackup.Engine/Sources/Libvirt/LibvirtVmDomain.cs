@@ -8,7 +8,7 @@ namespace FiBackup.Engine.Sources.Libvirt;
 /// A libvirt domain driven through the technique of DESIGN §1: external disk-only snapshots
 /// without metadata, block commit / pull with completion from BLOCK_JOB_2 events.
 /// </summary>
-public sealed class LibvirtVmDomain(Domain domain, IHostImages images) : IVmDomain
+public sealed partial class LibvirtVmDomain(Domain domain, IHostImages images) : IVmDomain
 {
     public string Name => domain.Name;
     public Guid Uuid => domain.Uuid;

@@ -1,0 +1,75 @@
+using FiBackup.Engine.Diagnostics;
+using FiBackup.Engine.Repository;
+using FiBackup.Engine.Sources;
+using FiBackup.Engine.Tools;
+
+namespace FiBackup.Engine.Backup.Steps;
+
+/// <summary>
+/// The bitmap technique's Snapshot + Copy: one libvirt push backup job writes every disk into its
+/// repository file's partial, creating the point's checkpoint at the instant it starts. Afterwards
+/// an incremental's partial gets the previous repository file as its backing (relative, header
+/// only: the job wrote exactly the clusters changed since the previous checkpoint), then each file
+/// is fsync'ed, hashed and renamed by <see cref="RepositoryFileWriter"/>. A failure stops the job,
+/// deletes the partials and the checkpoint (libvirt merges its bitmap into the previous one, which
+/// so still covers every write since the previous point).
+/// </summary>
+public sealed class PushBackupStep(IVmDomain domain, DomainLayout layout, JournalStore journals)
+{
+    public async Task<BackupJournal> RunAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        var checkpoint = journal.Point.Checkpoint ?? throw new InvalidDataException($"backup journal {journal.Name} names no checkpoint");
+        var writers = journal.Disks.Select(d => new RepositoryFileWriter(layout.Resolve(d.RepositoryFile))).ToList();
+        var targets = journal.Disks.Select((d, i) => new BackupTarget(d.Target, writers[i].BeginToolWrite(d.BytesToCopy ?? 0))).ToList();
+        var begun = false;
+        try
+        {
+            domain.BeginBackup(targets, checkpoint, journal.Point.Type == BackupType.Incremental
+                ? journal.IncrementalFrom ?? throw new InvalidDataException($"incremental backup journal {journal.Name} names no checkpoint to continue from")
+                : null);
+            begun = true;
+            journal = journal with { Step = BackupJournalStep.Snapshotted };
+            await journals.WriteAsync(journal.Name, journal, ct);
+            CrashPoint.Reached("after-begin");
+
+            var total = journal.Disks.Sum(d => d.BytesToCopy ?? 0);
+            var jobProgress = progress is null ? null : new InlineProgress<(long Done, long Total)>(p =>
+                progress.Report(new BackupProgress(BackupStep.Copying, p.Done, p.Total > 0 ? p.Total : total)));
+            await domain.WaitForBackupAsync(jobProgress, ct);
+            CrashPoint.Reached("after-job");
+
+            var disks = journal.Disks.ToList();
+            for (var i = 0; i < disks.Count; i++)
+            {
+                var disk = disks[i];
+                if (disk.RepositoryBacking is { } backing)
+                    await QemuImg.RebaseAsync(targets[i].File, backing, ct, unsafeHeaderOnly: true);
+                var result = await writers[i].CompleteToolWriteAsync(ct);
+                disks[i] = disk with
+                {
+                    Copied = new RepositoryFile { Path = disk.RepositoryFile, Size = result.FileLength, Sha256 = result.Sha256, Backing = disk.RepositoryBacking },
+                    BytesCopied = result.DataBytes,
+                };
+            }
+            journal = journal with { Disks = disks, Step = BackupJournalStep.Copied };
+            await journals.WriteAsync(journal.Name, journal, ct);
+            CrashPoint.Reached("after-rename");
+            return journal;
+        }
+        catch
+        {
+            await UndoAsync(journal, writers, begun);
+            throw;
+        }
+    }
+
+    private async Task UndoAsync(BackupJournal journal, IReadOnlyList<RepositoryFileWriter> writers, bool begun)
+    {
+        // The caller's token may be the cancellation that failed the job: undo regardless.
+        if (begun && domain.RunningBackupTargets() is not null) await domain.AbortBackupAsync(CancellationToken.None);
+        foreach (var writer in writers) writer.Abandon();
+        BackupRollback.DeletePointFiles(layout, journal);
+        if (begun) domain.DeleteCheckpoint(journal.Point.Checkpoint!);
+        journals.Delete(journal.Name);
+    }
+}

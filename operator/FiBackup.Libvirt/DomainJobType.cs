@@ -1,0 +1,12 @@
+namespace FiBackup.Libvirt;
+
+/// <summary>virDomainJobType.</summary>
+public enum DomainJobType
+{
+    None = 0,
+    Bounded = 1,
+    Unbounded = 2,
+    Completed = 3,
+    Failed = 4,
+    Cancelled = 5,
+}

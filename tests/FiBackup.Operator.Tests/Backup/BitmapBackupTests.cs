@@ -1,0 +1,71 @@
+using FiBackup.Operator.Tests.Cli;
+using FiBackup.Testing.Libvirt;
+
+namespace FiBackup.Operator.Tests.Backup;
+
+/// <summary>
+/// The dirty-bitmap technique (`--technique bitmap`) end to end on real libvirt: a push backup job
+/// with a checkpoint per point, the same repository format as the snapshot technique.
+/// </summary>
+[Collection(LibvirtCollection.Name)]
+public sealed class BitmapBackupTests(LibvirtFixture fixture)
+{
+    private const long MiB = 1 << 20;
+
+    [Fact]
+    public async Task Every_bitmap_point_of_a_running_two_disk_domain_restores_byte_exact_and_incrementals_hold_only_changed_clusters()
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture);
+        var activeBefore = new[] { scenario.ActiveImage("vda"), scenario.ActiveImage("vdb") };
+        for (var round = 0; round < 5; round++)
+        {
+            var pattern = (byte)(0x10 * (round + 1) + 3);
+            await scenario.WriteAsync("vda", round * MiB, 2 * MiB, pattern);
+            await scenario.WriteAsync("vdb", (12 - round) * MiB, MiB / 2, (byte)(pattern + 1));
+            await scenario.BackupAsync("--technique", "bitmap");
+        }
+
+        var points = await scenario.ListAsync();
+        Assert.Equal(["full", "incremental", "incremental", "incremental", "incremental"], points.Select(p => p.GetProperty("type").GetString()));
+        foreach (var point in points.Skip(1))
+        {
+            foreach (var disk in point.GetProperty("disks").EnumerateArray())
+            {
+                var written = disk.GetProperty("target").GetString() == "vda" ? 2 * MiB : MiB / 2;
+                var stored = disk.GetProperty("bytes").GetInt64();
+                // The guest's writes plus qcow2 metadata; a copy of the whole disk would be 16 MiB.
+                Assert.True(stored >= written && stored < written + MiB,
+                    $"point {point.GetProperty("id")} disk {disk.GetProperty("target")} stores {stored} bytes for {written} written");
+            }
+        }
+        // The live chain never grew, and only the last point's checkpoint is kept.
+        Assert.Equal(activeBefore, new[] { scenario.ActiveImage("vda"), scenario.ActiveImage("vdb") });
+        Assert.Single(await scenario.LiveChainAsync("vda"));
+        var checkpoints = await VirshAsync("checkpoint-list", scenario.Domain.Name, "--name");
+        Assert.Equal([$"fibackup-{scenario.PointIds[^1]}"], checkpoints.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+        await scenario.AssertEveryPointRestoresExactlyAsync();
+        var verify = await Fibackup.RunAsync("verify", "--repository", scenario.Repository, "--domain", scenario.Domain.Name, "--point", scenario.PointIds[^1]);
+        Assert.True(verify.ExitCode == 0, $"verify of the last bitmap point failed: {verify}");
+    }
+
+    [Fact]
+    public async Task A_checkpoint_deleted_by_hand_gives_a_full_with_the_reason()
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture);
+        await scenario.WriteAsync("vda", 0, MiB, 0x31);
+        await scenario.BackupAsync("--technique", "bitmap");
+        await VirshAsync("checkpoint-delete", scenario.Domain.Name, $"fibackup-{scenario.PointIds[0]}");
+        await scenario.WriteAsync("vda", 4 * MiB, MiB, 0x32);
+
+        var run = await scenario.BackupAsync("--technique", "bitmap");
+
+        Assert.Contains("taking a full backup: checkpoint fibackup-" + scenario.PointIds[0], run.ToString());
+        var points = await scenario.ListAsync();
+        Assert.Equal(["full", "full"], points.Select(p => p.GetProperty("type").GetString()));
+        await scenario.AssertEveryPointRestoresExactlyAsync();
+    }
+
+    private static async Task<string> VirshAsync(params string[] args) =>
+        (await FiBackup.Engine.Tools.ExternalTool.RunAsync("virsh", ["-c", LibvirtFixture.Uri, .. args], CancellationToken.None)).StandardOutput;
+}
