@@ -5,7 +5,8 @@
 #      image holding ~1 GiB of random data) vs `cp --sparse=always` + sync and
 #      `qemu-img convert -O qcow2` + sync of that same base file; page cache dropped before each.
 #   2. incremental size: bytes an incremental copies vs bytes the guest wrote (guest writes made
-#      with qemu-io inside the domain's QEMU through the HMP monitor); 1 MiB writes, then 4 KiB writes.
+#      with qemu-io inside the domain's QEMU through the HMP monitor); 1 MiB writes, then 4 KiB writes,
+#      the same writes into a second domain backed up with `--technique bitmap`, side by side.
 #   3. snapshot stun time: fibackup's "snapshot N ms" over several incremental backups, next to
 #      `virsh snapshot-create-as --disk-only --no-metadata --atomic` on a second domain, interleaved.
 # Self-contained: everything lives in a scratch directory under /var/tmp and domains named
@@ -36,11 +37,12 @@ check_prerequisites "$uri" "qemu:///system, drop_caches" virsh qemu-img jq awk d
 make_scratch
 dom_a=fibench-$tag-a
 dom_b=fibench-$tag-b
+dom_c=fibench-$tag-c
 repo="$scratch/repo"
 
 cleanup() {
   local status=$?
-  remove_domains "$uri" "$dom_a" "$dom_b"
+  remove_domains "$uri" "$dom_a" "$dom_b" "$dom_c"
   rm -rf "$scratch"
   ((status == 0)) || echo "engine.sh: failed (exit $status); domains and $scratch removed" >&2
 }
@@ -76,6 +78,16 @@ run_backup() {
   timed_backup "$uri" "$dom_a" "$repo" "$@"
   snapshot_ms=$(sed -n 's/.*, snapshot \([0-9]*\) ms$/\1/p' <<<"$backup_output" | head -1)
   [[ -n $snapshot_ms ]] || { say "no 'snapshot N ms' in: $backup_output"; exit 1; }
+}
+
+# The bitmap technique's domain C: a backup of it; sets bitmap_point (the new point's list entry),
+# bitmap_listed (its bytes) and bitmap_alloc (its file's allocated bytes).
+bitmap_repo="$scratch/repo-bitmap"
+run_bitmap_backup() {
+  timed_backup "$uri" "$dom_c" "$bitmap_repo" --technique bitmap
+  bitmap_point=$(last_point "$bitmap_repo" "$dom_c")
+  bitmap_listed=$(jq '.disks[0].bytes' <<<"$bitmap_point")
+  bitmap_alloc=$(allocated "$bitmap_repo/$(jq -r .host <<<"$bitmap_point")/$dom_c/$(jq -r '.disks[0].files[-1]' <<<"$bitmap_point")")
 }
 
 # ------------------------------------------------------------------------------------------------
@@ -135,7 +147,41 @@ full_point=$(last_point "$repo" "$dom_a")
 full_host=$(jq -r .host <<<"$full_point")
 full_copied=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$full_point")")
 
+# --- 1b. a full of a domain already backed up: flattened ----------------------------------------
+# After a backup the disk runs on fibackup's overlay above its base, so a later full (a periodic one,
+# or into a second repository) reads the chain through and writes one standalone file (qemu-img
+# convert, then fibackup's SHA-256 of the written file). Compared with qemu-img convert of that same
+# frozen chain + sync.
+flat_runs=() flat_qi_runs=() r_flat=()
+for ((run = 1; run <= runs; run++)); do
+  frozen=$(virsh -q -c "$uri" domblklist "$dom_a" | awk '$1 == "vda" { print $2 }')
+  say "1b. run $run/$runs: fibackup backup --mode full of $dom_a on ${frozen##*/} (flattened)"
+  prepare_cache "$base"
+  run_backup --mode full
+  grep -q ': full restore point' <<<"$backup_output" || { say "expected a full backup: $backup_output"; exit 1; }
+  flat_runs+=("$backup_seconds")
+  say "1b. run $run/$runs: qemu-img convert -O qcow2 of the same frozen chain + sync"
+  prepare_cache "$base"
+  t0=$(now)
+  qemu-img convert -U -O qcow2 "$frozen" "$scratch/convert-flat.qcow2"
+  sync "$scratch/convert-flat.qcow2"
+  flat_qi_runs+=("$(elapsed "$t0" "$(now)")")
+  rm -f "$scratch/convert-flat.qcow2"
+  r_flat+=("$(ratio "${flat_runs[-1]}" "${flat_qi_runs[-1]}")")
+done
+flat_s=$(printf '%s\n' "${flat_runs[@]}" | median)
+flat_qi_s=$(printf '%s\n' "${flat_qi_runs[@]}" | median)
+ratio_flat=$(printf '%s\n' "${r_flat[@]}" | median)
+
 # --- 2. incremental: copied vs written ---------------------------------------------------------
+# Domain C gets the same writes as A and is backed up with the bitmap technique (its own, empty disk
+# of the same size: what an incremental stores depends on the writes, not on the data below them).
+say "2. domain C (technique bitmap): full backup"
+qemu-img create -q -f qcow2 "$scratch/c.qcow2" "$disk_bytes"
+start_domain "$uri" "$dom_c" "$scratch/c.qcow2"
+run_bitmap_backup
+grep -q ': full restore point' <<<"$backup_output" || { say "expected a full bitmap backup: $backup_output"; exit 1; }
+
 # 1 MiB writes: 48 at distinct 1 MiB-aligned offsets, then 8 over the same areas again and 8 half
 # over them (shifted by 512 KiB): 64 MiB written, fewer unique bytes.
 say "2. incremental after 64 x 1 MiB guest writes"
@@ -166,6 +212,10 @@ point=$(last_point "$repo" "$dom_a")
 big_listed=$(jq '.disks[0].bytes' <<<"$point")
 big_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
 big_cli=$(sed -n 's/.* \([0-9.]* [KMGT]*i*B\) stored (file .*)$/\1/p' <<<"$backup_output" | head -1)
+guest_writes "$dom_c" 0xab "$big"
+run_bitmap_backup
+grep -q ': incremental restore point' <<<"$backup_output" || { say "expected a bitmap incremental: $backup_output"; exit 1; }
+big_bm_listed=$bitmap_listed big_bm_alloc=$bitmap_alloc
 
 # 4 KiB writes at random 4 KiB-aligned offsets: each lands in its own 64 KiB cluster (almost surely).
 say "2. incremental after 256 x 4 KiB guest writes"
@@ -181,6 +231,10 @@ point=$(last_point "$repo" "$dom_a")
 small_listed=$(jq '.disks[0].bytes' <<<"$point")
 small_alloc=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")")
 small_cli=$(sed -n 's/.* \([0-9.]* [KMGT]*i*B\) stored (file .*)$/\1/p' <<<"$backup_output" | head -1)
+guest_writes "$dom_c" 0xcd "$small"
+run_bitmap_backup
+grep -q ': incremental restore point' <<<"$backup_output" || { say "expected a bitmap incremental: $backup_output"; exit 1; }
+small_bm_listed=$bitmap_listed small_bm_alloc=$bitmap_alloc
 overlay_cluster=$(qemu-img info -U --output=json "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")" | jq '."cluster-size"')
 overlay_subclusters=$(qemu-img info -U --output=json "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <<<"$point")" \
   | jq -r '."format-specific".data."extended-l2" // false')
@@ -226,12 +280,23 @@ Runs (s): fibackup ${full_runs[*]}; cp ${cp_runs[*]}; qemu-img ${qi_runs[*]}. fi
 MB/s = allocated bytes of the base image ($base_bytes) / seconds. fibackup wrote $(mib "$full_copied") MiB, qemu-img $(mib "$qi_bytes") MiB.
 fibackup start-up alone (\`fibackup version\`, warm): ${startup_s} s.
 
+### 1b. Full backup of the same domain, now on fibackup's overlay (a flattened full), $runs run(s) each, interleaved
+
+| command | seconds (median) | fibackup / this (median of per-run ratios) |
+| --- | ---: | ---: |
+| \`fibackup backup --mode full\` (reads the chain through: qemu-img convert, then SHA-256 + fsync side by side) | $flat_s | 1.00 |
+| \`qemu-img convert -O qcow2\` of the same frozen chain + \`sync FILE\` | $flat_qi_s | $ratio_flat |
+
+Runs (s): fibackup ${flat_runs[*]}; qemu-img ${flat_qi_runs[*]}.
+
 ### 2. Incremental size: bytes copied vs bytes the guest wrote
 
-| guest writes | written | unique | unique, in 64 KiB clusters | \`bytes\` in \`fibackup list\` | allocated in repository (= data copied) | list bytes / unique | allocated / unique |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-| 64 x 1 MiB (8 repeated, 8 half-overlapping) | $(mib "$big_written") MiB | $(mib "$big_unique") MiB | $(mib "$big_clusters") MiB | $(mib "$big_listed") MiB | $(mib "$big_alloc") MiB | $(ratio "$big_listed" "$big_unique") | $(ratio "$big_alloc" "$big_unique") |
-| 256 x 4 KiB, random 4 KiB-aligned | $(mib "$small_written") MiB | $(mib "$small_unique") MiB | $(mib "$small_clusters") MiB | $(mib "$small_listed") MiB | $(mib "$small_alloc") MiB | $(ratio "$small_listed" "$small_unique") | $(ratio "$small_alloc" "$small_unique") |
+| technique | guest writes | written | unique | unique, in 64 KiB clusters | \`bytes\` in \`fibackup list\` | allocated in repository (= data copied) | list bytes / unique | allocated / unique |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| snapshot | 64 x 1 MiB (8 repeated, 8 half-overlapping) | $(mib "$big_written") MiB | $(mib "$big_unique") MiB | $(mib "$big_clusters") MiB | $(mib "$big_listed") MiB | $(mib "$big_alloc") MiB | $(ratio "$big_listed" "$big_unique") | $(ratio "$big_alloc" "$big_unique") |
+| bitmap | 64 x 1 MiB (the same writes) | $(mib "$big_written") MiB | $(mib "$big_unique") MiB | $(mib "$big_clusters") MiB | $(mib "$big_bm_listed") MiB | $(mib "$big_bm_alloc") MiB | $(ratio "$big_bm_listed" "$big_unique") | $(ratio "$big_bm_alloc" "$big_unique") |
+| snapshot | 256 x 4 KiB, random 4 KiB-aligned | $(mib "$small_written") MiB | $(mib "$small_unique") MiB | $(mib "$small_clusters") MiB | $(mib "$small_listed") MiB | $(mib "$small_alloc") MiB | $(ratio "$small_listed" "$small_unique") | $(ratio "$small_alloc" "$small_unique") |
+| bitmap | 256 x 4 KiB (the same writes) | $(mib "$small_written") MiB | $(mib "$small_unique") MiB | $(mib "$small_clusters") MiB | $(mib "$small_bm_listed") MiB | $(mib "$small_bm_alloc") MiB | $(ratio "$small_bm_listed" "$small_unique") | $(ratio "$small_bm_alloc" "$small_unique") |
 
 fibackup printed "$big_cli stored" and "$small_cli stored". Overlay cluster size: $overlay_cluster bytes, subclusters (extended_l2): $overlay_subclusters.
 
