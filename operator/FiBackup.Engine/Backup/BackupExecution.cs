@@ -40,14 +40,7 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         if (journal.Point.Technique == BackupTechnique.Bitmap) return await FinishBitmapAsync(journal, warnings, progress, ct);
-        progress?.Report(new BackupProgress(BackupStep.Recording, 0, 0));
-        var manifest = await new RecordStep(new ManifestStore(Layout)).RunAsync(journal, ct);
-        if (journal.Step < BackupJournalStep.Recorded)
-        {
-            journal = journal with { Step = BackupJournalStep.Recorded };
-            await Journals.WriteAsync(journal.Name, journal, ct);
-        }
-        CrashPoint.Reached("after-record");
+        (journal, var manifest) = await RecordAsync(journal, progress, ct);
 
         progress?.Report(new BackupProgress(BackupStep.Consolidating, 0, 0));
         journal = journal with { Step = BackupJournalStep.Consolidating };
@@ -59,12 +52,8 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
         return BackupResult.FromManifest(manifest, BackupOutcome.Created, warnings.Distinct().ToList());
     }
 
-    /// <summary>
-    /// A bitmap point: Record, then delete fibackup's checkpoints older than this point's (libvirt
-    /// merges each deleted bitmap into its parent, so this point's bitmap keeps tracking every write
-    /// since it). The live chain did not grow: nothing to consolidate.
-    /// </summary>
-    private async Task<BackupResult> FinishBitmapAsync(BackupJournal journal, List<string> warnings,
+    /// <summary>Writes the manifest (the restore point exists from here on) and journals the step, for either technique.</summary>
+    private async Task<(BackupJournal Journal, RestorePointManifest Manifest)> RecordAsync(BackupJournal journal,
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         progress?.Report(new BackupProgress(BackupStep.Recording, 0, 0));
@@ -75,6 +64,18 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
             await Journals.WriteAsync(journal.Name, journal, ct);
         }
         CrashPoint.Reached("after-record");
+        return (journal, manifest);
+    }
+
+    /// <summary>
+    /// A bitmap point: Record, then delete fibackup's checkpoints older than this point's (libvirt
+    /// merges each deleted bitmap into its parent, so this point's bitmap keeps tracking every write
+    /// since it). The live chain did not grow: nothing to consolidate.
+    /// </summary>
+    private async Task<BackupResult> FinishBitmapAsync(BackupJournal journal, List<string> warnings,
+        IProgress<BackupProgress>? progress, CancellationToken ct)
+    {
+        (journal, var manifest) = await RecordAsync(journal, progress, ct);
         var own = journal.Point.Checkpoint!;
         foreach (var older in Domain.CheckpointNames()
                      .Where(n => n.StartsWith(BitmapTechnique.CheckpointPrefix, StringComparison.Ordinal) && string.CompareOrdinal(n, own) < 0)
