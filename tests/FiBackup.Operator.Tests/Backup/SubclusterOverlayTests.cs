@@ -24,7 +24,7 @@ public sealed class SubclusterOverlayTests(LibvirtFixture fixture)
         await scenario.WriteAsync("vdb", 2 * MiB, MiB, 0x32);
         await scenario.BackupAsync();
         var overlay = scenario.ActiveImage("vda");
-        Assert.True(await ExtendedL2Async(overlay), $"the live overlay {overlay} has no subclusters");
+        Assert.True(await BackupScenario.HasSubclustersAsync(overlay), $"the live overlay {overlay} has no subclusters");
 
         // 64 writes of 4 KiB, each in a 64 KiB cluster of its own, over data and over holes.
         const int writes = 64;
@@ -34,10 +34,10 @@ public sealed class SubclusterOverlayTests(LibvirtFixture fixture)
         await scenario.WriteAsync("vda", 5 * MiB, 4 * KiB, 0x99);
         await scenario.BackupAsync();
 
-        var manifest = Manifest(scenario, scenario.PointIds[1]);
+        var manifest = scenario.Manifest(scenario.PointIds[1]);
         var vda = manifest.Disks.Single(d => d.Target == "vda");
-        var file = Path.Combine(LayoutOf(scenario), vda.Files[^1].Path);
-        Assert.True(await ExtendedL2Async(file), $"the incremental {file} has no subclusters");
+        var file = Path.Combine(scenario.DomainDirectory, vda.Files[^1].Path);
+        Assert.True(await BackupScenario.HasSubclustersAsync(file), $"the incremental {file} has no subclusters");
         // Written: 256 KiB. Whole clusters would be 64 x 64 KiB = 4 MiB. Allowed: twice what was written
         // plus the qcow2's own metadata (header, L1, refcount table and block, one extended L2 table:
         // five 64 KiB clusters) and a cluster of slack.
@@ -56,13 +56,13 @@ public sealed class SubclusterOverlayTests(LibvirtFixture fixture)
             "--disk-only", "--no-metadata", "--atomic", "--diskspec", $"vda,file={libvirtMade}", "--diskspec", "vdb,snapshot=no");
         Assert.Equal(libvirtMade, scenario.ActiveImage("vda"));
         var libvirtStat = await StatAsync(libvirtMade);
-        Assert.False(await ExtendedL2Async(libvirtMade), "libvirt's own overlay has subclusters; the comparison below shows nothing");
+        Assert.False(await BackupScenario.HasSubclustersAsync(libvirtMade), "libvirt's own overlay has subclusters; the comparison below shows nothing");
 
         await scenario.WriteAsync("vda", MiB, MiB, 0x51);
         await scenario.BackupAsync();
         var ours = scenario.ActiveImage("vda");
         Assert.NotEqual(libvirtMade, ours);
-        Assert.True(await ExtendedL2Async(ours), $"{ours} has no subclusters");
+        Assert.True(await BackupScenario.HasSubclustersAsync(ours), $"{ours} has no subclusters");
         Assert.Equal(libvirtStat, await StatAsync(ours));
         await scenario.WriteAsync("vda", 3 * MiB, 4 * KiB, 0x52);
         await scenario.BackupAsync();
@@ -77,29 +77,15 @@ public sealed class SubclusterOverlayTests(LibvirtFixture fixture)
         // The first backup as an earlier version took it: libvirt made the overlay (no subclusters).
         using (var legacy = new SourceLeavingOverlaysToLibvirt(LibvirtFixture.Uri))
             await scenario.BackupThroughAsync(legacy);
-        Assert.False(await ExtendedL2Async(scenario.ActiveImage("vda")), "the first overlay has subclusters; the test shows nothing");
+        Assert.False(await BackupScenario.HasSubclustersAsync(scenario.ActiveImage("vda")), "the first overlay has subclusters; the test shows nothing");
 
         await scenario.WriteAsync("vda", 4 * MiB, 64 * KiB, 0x62);
         await scenario.BackupAsync();
-        Assert.True(await ExtendedL2Async(scenario.ActiveImage("vda")));
+        Assert.True(await BackupScenario.HasSubclustersAsync(scenario.ActiveImage("vda")));
         await scenario.WriteAsync("vda", 6 * MiB, 4 * KiB, 0x63);
         await scenario.BackupAsync();
         await scenario.AssertEveryPointRestoresExactlyAsync();
     }
 
-    private static async Task<bool> ExtendedL2Async(string image)
-    {
-        using var info = JsonDocument.Parse(await HostTool.RunAsync("qemu-img", "info", "-U", "--output=json", image));
-        return info.RootElement.TryGetProperty("format-specific", out var specific)
-               && specific.GetProperty("data").TryGetProperty("extended-l2", out var extended) && extended.GetBoolean();
-    }
-
     private static async Task<string> StatAsync(string path) => (await HostTool.RunAsync("stat", "-c", "%u:%g %a", path)).Trim();
-
-    private static string LayoutOf(BackupScenario scenario) =>
-        Directory.GetDirectories(scenario.Repository).Select(host => Path.Combine(host, scenario.Domain.Name)).Single(Directory.Exists);
-
-    private static RestorePointManifest Manifest(BackupScenario scenario, string pointId) =>
-        JsonSerializer.Deserialize<RestorePointManifest>(
-            File.ReadAllBytes(Path.Combine(LayoutOf(scenario), "points", pointId + ".json")), RepositoryJson.Options)!;
 }
