@@ -80,6 +80,7 @@ public sealed class BackupRollback(IVmSource source, IVmDomain domain, DomainLay
             // that never reached the copy, would otherwise abort the rollback or the recovery.
             if (!Directory.Exists(Path.GetDirectoryName(path))) continue;
             File.Delete(AtomicFile.PartialPathFor(path));
+            File.Delete(Steps.DirtyBlockTrim.ScratchPathFor(path));
             File.Delete(path);
         }
     }

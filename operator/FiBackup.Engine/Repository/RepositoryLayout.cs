@@ -67,11 +67,12 @@ public sealed partial record DomainLayout(string Directory, string Host, string 
 
     /// <summary>
     /// Whether a file name is one fibackup writes into a chain folder (<see cref="ChainFileName"/>,
-    /// <see cref="PrunedFullFileName"/>, <see cref="PrunedChainFileName"/>), maybe as its .partial.
+    /// <see cref="PrunedFullFileName"/>, <see cref="PrunedChainFileName"/>), maybe as its .partial
+    /// (or the .trim.partial of a bitmap incremental, Backup.Steps.DirtyBlockTrim).
     /// </summary>
     public static bool IsChainFileName(string name) => ChainFileNamePattern().IsMatch(name);
 
-    [GeneratedRegex(@"^(?:000-full(?:-\d{8}T\d{6}Z\.p\d{8}T\d{6}Z)?|\d{3,}-\d{8}T\d{6}Z(?:\.p\d{8}T\d{6}Z)?)\.qcow2(?:\.partial)?$")]
+    [GeneratedRegex(@"^(?:000-full(?:-\d{8}T\d{6}Z\.p\d{8}T\d{6}Z)?|\d{3,}-\d{8}T\d{6}Z(?:\.p\d{8}T\d{6}Z)?)\.qcow2(?:(?:\.trim)?\.partial)?$")]
     private static partial Regex ChainFileNamePattern();
 
     /// <summary>Resolves a manifest-relative path, refusing anything that would leave the domain directory.</summary>

@@ -10,6 +10,7 @@ namespace FiBackup.Operator.Tests.Backup;
 [Collection(LibvirtCollection.Name)]
 public sealed class BitmapBackupTests(LibvirtFixture fixture)
 {
+    private const long KiB = 1 << 10;
     private const long MiB = 1 << 20;
 
     [Fact]
@@ -47,6 +48,37 @@ public sealed class BitmapBackupTests(LibvirtFixture fixture)
         await scenario.AssertEveryPointRestoresExactlyAsync();
         var verify = await Fibackup.RunAsync("verify", "--repository", scenario.Repository, "--domain", scenario.Domain.Name, "--point", scenario.PointIds[^1]);
         Assert.True(verify.ExitCode == 0, $"verify of the last bitmap point failed: {verify}");
+    }
+
+    [Fact]
+    public async Task Small_writes_in_a_bitmap_incremental_are_stored_at_about_their_size_not_as_whole_dirty_blocks()
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture);
+        await scenario.WriteAsync("vda", 0, 4 * MiB, 0x31);
+        await scenario.BackupAsync("--technique", "bitmap");
+
+        // 64 writes of 4 KiB, each in a 64 KiB dirty block of its own, over data and over holes;
+        // one of them writes zeros over data, and one rewrites data with what it already held
+        // (its block is dirty, but nothing in it differs from the previous point).
+        const int writes = 64;
+        for (var i = 0; i < writes; i++)
+            await scenario.WriteAsync("vda", i * 192 * KiB + 8 * KiB, 4 * KiB, (byte)(0x40 + i));
+        await scenario.WriteAsync("vda", 64 * KiB, 4 * KiB, 0x00);
+        await scenario.WriteAsync("vda", 1 * MiB + 4 * KiB, 4 * KiB, 0x31);
+        await scenario.BackupAsync("--technique", "bitmap");
+        await scenario.WriteAsync("vda", 5 * MiB, 4 * KiB, 0x99);
+        await scenario.BackupAsync("--technique", "bitmap");
+
+        var vda = scenario.Manifest(scenario.PointIds[1]).Disks.Single(d => d.Target == "vda");
+        var file = Path.Combine(scenario.DomainDirectory, vda.Files[^1].Path);
+        Assert.True(await BackupScenario.HasSubclustersAsync(file), $"the bitmap incremental {file} has no subclusters");
+        // Written: 65 x 4 KiB that differ. Whole dirty blocks would be 66 x 64 KiB. Allowed: twice what
+        // differs plus the qcow2's metadata (five 64 KiB clusters) and a cluster of slack.
+        var bound = 2 * (writes + 1) * 4 * KiB + 6 * 64 * KiB;
+        Assert.True(vda.Bytes <= bound, $"the bitmap incremental of 64 x 4 KiB stores {vda.Bytes} bytes, more than {bound}");
+        await scenario.AssertEveryPointRestoresExactlyAsync();
+        var verify = await Fibackup.RunAsync("verify", "--repository", scenario.Repository, "--domain", scenario.Domain.Name);
+        Assert.True(verify.ExitCode == 0, $"verify of the trimmed bitmap points failed: {verify}");
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed class BitmapCrashTests(LibvirtFixture fixture)
     [InlineData("after-plan", false)]
     [InlineData("after-begin", false)]
     [InlineData("after-job", false)]
+    [InlineData("after-trim", false)]
     [InlineData("after-rename", true)]
     [InlineData("after-record", true)]
     public async Task A_bitmap_backup_killed_at_any_step_is_recovered_by_the_next_run(string step, bool pointSurvives)

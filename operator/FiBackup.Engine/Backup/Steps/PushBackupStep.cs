@@ -9,7 +9,8 @@ namespace FiBackup.Engine.Backup.Steps;
 /// The bitmap technique's Snapshot + Copy: one libvirt push backup job writes every disk into its
 /// repository file's partial, creating the point's checkpoint at the instant it starts. Afterwards
 /// an incremental's partial gets the previous repository file as its backing (relative, header
-/// only: the job wrote exactly the clusters changed since the previous checkpoint), then each file
+/// only: the job wrote exactly the clusters changed since the previous checkpoint) and is trimmed
+/// to the parts of those clusters that changed (<see cref="DirtyBlockTrim"/>), then each file
 /// is fsync'ed, hashed and renamed by <see cref="RepositoryFileWriter"/>. A failure stops the job,
 /// deletes the partials and the checkpoint (libvirt merges its bitmap into the previous one, which
 /// so still covers every write since the previous point).
@@ -43,7 +44,10 @@ public sealed class PushBackupStep(IVmDomain domain, DomainLayout layout, Journa
             {
                 var disk = disks[i];
                 if (disk.RepositoryBacking is { } backing)
+                {
                     await QemuImg.RebaseAsync(targets[i].File, backing, ct, unsafeHeaderOnly: true);
+                    await DirtyBlockTrim.TrimAsync(targets[i].File, writers[i].Destination, backing, ct);
+                }
                 var result = await writers[i].CompleteToolWriteAsync(ct);
                 disks[i] = disk with
                 {
