@@ -9,8 +9,11 @@ public sealed record BackupResult(
     IReadOnlyList<string> Warnings,
     bool Quiesced)
 {
-    /// <summary>How long the snapshot call took: the moment guest I/O waits while images switch.</summary>
+    /// <summary>How long the snapshot call took: the moment guest I/O waits while images switch (none with the bitmap technique).</summary>
     public TimeSpan SnapshotDuration { get; init; }
+
+    /// <summary>How the point was taken: a shut-off domain asked for bitmap is taken with the snapshot technique.</summary>
+    public BackupTechnique Technique { get; init; } = BackupTechnique.Snapshot;
 
     public BackupOutcome Outcome { get; init; } = BackupOutcome.Created;
 
@@ -23,7 +26,7 @@ public sealed record BackupResult(
             manifest.Disks.Select(d => new BackupDiskResult(d.Target, d.Source, d.Files.Select(f => f.Path).ToList(),
                 d.Bytes, d.OwnFileLength)).ToList(),
             warnings ?? [], manifest.Quiesced)
-        { Outcome = outcome };
+        { Outcome = outcome, Technique = manifest.TechniqueOrDefault };
 
     /// <summary>The data bytes the point added to the repository, as its manifest records them.</summary>
     public long Bytes => Disks.Sum(d => d.Bytes);

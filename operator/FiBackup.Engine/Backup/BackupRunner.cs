@@ -70,7 +70,7 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
 
         var planned = progress is null ? null : new PlannedProgress(progress, BackupPlan.From(journal, estimate));
         if (journal.Point.Technique == BackupTechnique.Bitmap)
-            return (await RunBitmapAsync(execution, journal, request, warnings, planned, ct)) with { RecoveredInterruptedRun = recoveredRun };
+            return (await RunBitmapAsync(execution, journal, request, warnings, planned, ct)) with { RecoveredInterruptedRun = recoveredRun, Technique = BackupTechnique.Bitmap };
         planned?.Report(new BackupProgress(BackupStep.Snapshotting, 0, 0));
         bool quiesced;
         TimeSpan snapshotDuration;

@@ -62,6 +62,7 @@ public static class BackupCommand
             {
                 BackupOutcome.AlreadyDone => ", already taken for this idempotency key (nothing done)",
                 BackupOutcome.FinishedInterrupted => ", finished from an interrupted run of this idempotency key",
+                _ when result.Technique == BackupTechnique.Bitmap => ", bitmap technique (no snapshot: the live chain did not change)",
                 _ => $", snapshot {result.SnapshotDuration.TotalMilliseconds:0} ms",
             };
             context.Output.WriteLine($"{request.Domain}: {type} restore point {result.PointId} (chain {result.Chain}){(result.Quiesced ? ", quiesced" : "")}{how}");

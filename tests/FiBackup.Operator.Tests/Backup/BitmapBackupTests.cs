@@ -23,7 +23,8 @@ public sealed class BitmapBackupTests(LibvirtFixture fixture)
             var pattern = (byte)(0x10 * (round + 1) + 3);
             await scenario.WriteAsync("vda", round * MiB, 2 * MiB, pattern);
             await scenario.WriteAsync("vdb", (12 - round) * MiB, MiB / 2, (byte)(pattern + 1));
-            await scenario.BackupAsync("--technique", "bitmap");
+            var run = await scenario.BackupAsync("--technique", "bitmap");
+            Assert.Contains("bitmap technique (no snapshot", run.Output);
         }
 
         var points = await scenario.ListAsync();

@@ -34,6 +34,7 @@ public sealed class BitmapTechniqueBehaviourTests(LibvirtFixture fixture)
         await scenario.WriteAsync("vda", 0, MiB, 0x51);
         var offline = await scenario.BackupAsync("--technique", "bitmap");
         Assert.Contains("taken with the snapshot technique", offline.Error);
+        Assert.Matches(@", snapshot \d+ ms", offline.Output);
 
         scenario.Domain.Domain.Start();
         await scenario.WriteAsync("vda", 2 * MiB, MiB, 0x52);
