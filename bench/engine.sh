@@ -154,19 +154,20 @@ full_copied=$(allocated "$repo/$full_host/$dom_a/$(jq -r '.disks[0].files[-1]' <
 # frozen chain + sync.
 flat_runs=() flat_qi_runs=() r_flat=()
 for ((run = 1; run <= runs; run++)); do
+  # The chain is converted first: the backup's consolidation may commit the frozen image away.
   frozen=$(virsh -q -c "$uri" domblklist "$dom_a" | awk '$1 == "vda" { print $2 }')
-  say "1b. run $run/$runs: fibackup backup --mode full of $dom_a on ${frozen##*/} (flattened)"
-  prepare_cache "$base"
-  run_backup --mode full
-  grep -q ': full restore point' <<<"$backup_output" || { say "expected a full backup: $backup_output"; exit 1; }
-  flat_runs+=("$backup_seconds")
-  say "1b. run $run/$runs: qemu-img convert -O qcow2 of the same frozen chain + sync"
+  say "1b. run $run/$runs: qemu-img convert -O qcow2 of the chain under ${frozen##*/} + sync"
   prepare_cache "$base"
   t0=$(now)
   qemu-img convert -U -O qcow2 "$frozen" "$scratch/convert-flat.qcow2"
   sync "$scratch/convert-flat.qcow2"
   flat_qi_runs+=("$(elapsed "$t0" "$(now)")")
   rm -f "$scratch/convert-flat.qcow2"
+  say "1b. run $run/$runs: fibackup backup --mode full of $dom_a on that same chain (flattened)"
+  prepare_cache "$base"
+  run_backup --mode full
+  grep -q ': full restore point' <<<"$backup_output" || { say "expected a full backup: $backup_output"; exit 1; }
+  flat_runs+=("$backup_seconds")
   r_flat+=("$(ratio "${flat_runs[-1]}" "${flat_qi_runs[-1]}")")
 done
 flat_s=$(printf '%s\n' "${flat_runs[@]}" | median)
