@@ -37,4 +37,19 @@ public sealed class BackupSettingsTests
         var settings = new BackupSettings("nightly", Source, Destination, Policy(null));
         Assert.Null(settings.Request(Backup(), "/repo").OverlayDirectory);
     }
+
+    [Theory]
+    [InlineData(BackupTechnique.Snapshot, FiBackup.Engine.Backup.BackupTechnique.Snapshot)]
+    [InlineData(BackupTechnique.Bitmap, FiBackup.Engine.Backup.BackupTechnique.Bitmap)]
+    public void The_policys_technique_reaches_the_engine_request(BackupTechnique technique, FiBackup.Engine.Backup.BackupTechnique expected)
+    {
+        var settings = new BackupSettings("nightly", Source, Destination, Policy(null) with { Technique = technique });
+        Assert.Equal(expected, settings.Request(Backup(), "/repo").Technique);
+        Assert.Equal("VmBackupPolicy nightly: spec.technique", settings.Fields["technique"]);
+    }
+
+    [Fact]
+    public void A_backup_without_a_policy_takes_the_snapshot_technique() =>
+        Assert.Equal(FiBackup.Engine.Backup.BackupTechnique.Snapshot,
+            new BackupSettings(null, Source, Destination, null).Request(Backup(), "/repo").Technique);
 }

@@ -170,8 +170,8 @@ public sealed class PolicySpecValidationTests
         SingleError(SpecValidation.Validate(Policy with { StartingDeadlineSeconds = -1 }), "spec.startingDeadlineSeconds", "-1 is negative");
 
     [Fact]
-    public void The_bitmap_technique_is_refused_as_not_implemented_yet() =>
-        SingleError(SpecValidation.Validate(Policy with { Technique = BackupTechnique.Bitmap }), "spec.technique", "\"Bitmap\" is not implemented yet");
+    public void The_bitmap_technique_is_accepted() =>
+        Assert.True(SpecValidation.Validate(Policy with { Technique = BackupTechnique.Bitmap }).IsValid);
 
     [Theory]
     [InlineData("overlays")]

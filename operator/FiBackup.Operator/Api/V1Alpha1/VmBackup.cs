@@ -23,6 +23,7 @@ namespace FiBackup.Operator.Api.V1Alpha1;
 [PrinterColumn(8, "Age", "date", ".metadata.creationTimestamp")]
 [PrinterColumn(9, "Chain", "string", ".status.chain", Priority = 1)]
 [PrinterColumn(10, "Policy", "string", ".spec.policyRef.name", Priority = 1)]
+[PrinterColumn(11, "Technique", "string", ".status.technique", Priority = 1)]
 public sealed class VmBackup : CustomResource<VmBackupSpec, VmBackupStatus>
 {
     public const string KindName = "VmBackup";
@@ -106,6 +107,9 @@ public sealed class VmBackupStatus : ResourceStatus, IMoverStatus
     [Description("Per disk: source image, repository files and bytes.")]
     [ListMapKeys("target")]
     public List<BackupDiskStatus> Disks { get; set; } = [];
+
+    [Description("How the point was taken: Snapshot, or Bitmap (libvirt's backup API); a shut-off domain asked for Bitmap is taken with Snapshot.")]
+    public BackupTechnique? Technique { get; set; }
 
     [Description("The guest's file systems were frozen for the snapshot.")]
     public bool? Quiesced { get; set; }

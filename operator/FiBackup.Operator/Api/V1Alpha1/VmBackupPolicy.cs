@@ -58,7 +58,7 @@ public sealed record VmBackupPolicySpec
     [DefaultValue(BackupMode.Auto)]
     public BackupMode Mode { get; init; } = BackupMode.Auto;
 
-    [Description("Snapshot: external disk-only snapshots and a live chain folded back after each run.")]
+    [Description("Snapshot: external disk-only snapshots and a live chain folded back after each run. Bitmap: libvirt's backup API with a checkpoint per point, so the live chain never changes (qcow2 disks of running domains on a local connection; a shut-off domain is backed up with Snapshot, and a lost checkpoint makes the next run a full).")]
     [DefaultValue(BackupTechnique.Snapshot)]
     public BackupTechnique Technique { get; init; } = BackupTechnique.Snapshot;
 

@@ -30,8 +30,6 @@ public sealed class VmBackupPolicySpecValidator : AbstractValidator<VmBackupPoli
             .WithMessage("null is not a destination: expected destination: {persistentVolumeClaim: {claimName: <a PVC of this namespace>}}");
         RuleFor(s => s.Destination).SetValidator(new BackupDestinationValidator()).OverridePropertyName("spec.destination");
 
-        RuleFor(s => s.Technique).NotEqual(BackupTechnique.Bitmap).OverridePropertyName("spec.technique")
-            .WithMessage("\"Bitmap\" is not implemented yet: expected Snapshot (libvirt's backup API with checkpoints comes in a later release)");
         RuleFor(s => s.OverlayDirectory).AbsolutePath().OverridePropertyName("spec.overlayDirectory")
             .When(s => s.OverlayDirectory is not null);
 

@@ -65,6 +65,11 @@ public sealed record BackupSettings(
             ConsolidationMethod.None => EngineBackup.ConsolidationMethod.None,
             _ => EngineBackup.ConsolidationMethod.Commit,
         },
+        Technique = (Policy?.Technique ?? BackupTechnique.Snapshot) switch
+        {
+            BackupTechnique.Bitmap => EngineBackup.BackupTechnique.Bitmap,
+            _ => EngineBackup.BackupTechnique.Snapshot,
+        },
         AllowBaseWrite = Policy?.Consolidation?.AllowBaseWrite ?? false,
         OverlayDirectory = Policy?.OverlayDirectory,
         Quiesce = (Policy?.Quiesce ?? QuiesceMode.Preferred) switch
@@ -84,6 +89,7 @@ public sealed record BackupSettings(
         ["source"] = UriField,
         ["repository"] = ClaimField,
         ["mode"] = "spec.mode",
+        ["technique"] = PolicyName is null ? "spec.technique" : $"VmBackupPolicy {PolicyName}: spec.technique",
         ["quiesce"] = PolicyName is null ? "spec.quiesce" : $"VmBackupPolicy {PolicyName}: spec.quiesce",
         ["consolidation"] = PolicyName is null ? "spec.consolidation" : $"VmBackupPolicy {PolicyName}: spec.consolidation",
         ["bandwidth"] = PolicyName is null ? "spec.bandwidthLimit" : $"VmBackupPolicy {PolicyName}: spec.bandwidthLimit",

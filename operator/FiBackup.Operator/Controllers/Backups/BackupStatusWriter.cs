@@ -46,6 +46,7 @@ public static class BackupStatusWriter
         status.Bytes = result.Bytes;
         status.Size = ByteSize.Format(result.Bytes);
         status.Quiesced = result.Quiesced;
+        status.Technique = ApiTechnique(result.Technique);
         status.Warnings = result.Warnings.ToList();
         status.Disks = result.Disks.Select(d => new BackupDiskStatus { Target = d.Target, Source = d.Source, Files = d.Files.ToList(), Bytes = d.Bytes }).ToList();
         var total = status.Progress?.BytesTotal ?? result.Bytes;
@@ -67,6 +68,7 @@ public static class BackupStatusWriter
         status.Bytes = bytes;
         status.Size = ByteSize.Format(bytes);
         status.Quiesced = point.Quiesced;
+        status.Technique = ApiTechnique(point.TechniqueOrDefault);
         status.StartTime = point.Time.UtcDateTime;
         status.CompletionTime = point.Time.UtcDateTime;
         status.Disks = point.Disks.Select(d => new BackupDiskStatus
@@ -75,6 +77,9 @@ public static class BackupStatusWriter
         }).ToList();
         status.Progress = new BackupProgressStatus { BytesDone = bytes, BytesTotal = bytes, Percent = 100, PercentText = "100%" };
     }
+
+    private static BackupTechnique ApiTechnique(EngineBackup.BackupTechnique technique) =>
+        technique == EngineBackup.BackupTechnique.Bitmap ? BackupTechnique.Bitmap : BackupTechnique.Snapshot;
 
     /// <summary>Kubernetes-style duration: 45s, 3m20s, 2h5m.</summary>
     public static string Duration(TimeSpan span) => span.TotalSeconds switch
