@@ -46,6 +46,9 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
         journal = journal with { Step = BackupJournalStep.Consolidating };
         await Journals.WriteAsync(journal.Name, journal, ct);
         await new ConsolidateStep(new LiveChainConsolidator(Source)).RunAsync(Domain, journal, warnings, ct);
+        // A snapshot point after bitmap points is a full (a change of technique starts a new chain):
+        // their checkpoints are of no further use.
+        if (journal.Point.Type == BackupType.Full) DeleteCheckpointsOfEarlierPoints(keep: null, warnings);
         Journals.Delete(journal.Name);
 
         // Read from the manifest, so a result reports exactly what `list` and a synced VmBackup show.
@@ -68,26 +71,38 @@ public sealed class BackupExecution(IVmSource source, IVmDomain domain, DomainLa
     }
 
     /// <summary>
-    /// A bitmap point: Record, then delete fibackup's checkpoints older than this point's (libvirt
-    /// merges each deleted bitmap into its parent, so this point's bitmap keeps tracking every write
-    /// since it). The live chain did not grow: nothing to consolidate.
+    /// A bitmap point: Record, then delete the checkpoints of this repository's earlier points. This
+    /// point's checkpoint keeps tracking every write since it, libvirt takes care of that. The live
+    /// chain did not grow: nothing to consolidate.
     /// </summary>
     private async Task<BackupResult> FinishBitmapAsync(BackupJournal journal, List<string> warnings,
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         (journal, var manifest) = await RecordAsync(journal, progress, ct);
-        var own = journal.Point.Checkpoint!;
-        foreach (var older in Domain.CheckpointNames()
-                     .Where(n => n.StartsWith(BitmapTechnique.CheckpointPrefix, StringComparison.Ordinal) && string.CompareOrdinal(n, own) < 0)
-                     .Order(StringComparer.Ordinal))
-        {
-            try { Domain.DeleteCheckpoint(older); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                warnings.Add($"could not delete the older checkpoint {older} (the next backup retries): {e.Message}");
-            }
-        }
+        DeleteCheckpointsOfEarlierPoints(journal.Point.Checkpoint, warnings);
         Journals.Delete(journal.Name);
         return BackupResult.FromManifest(manifest, BackupOutcome.Created, warnings.Distinct().ToList());
+    }
+
+    /// <summary>
+    /// Deletes the checkpoints that this repository's restore points name, except <paramref name="keep"/>:
+    /// only the newest point's checkpoint is needed (the next incremental starts from it), and every
+    /// checkpoint costs the running guest a bitmap update per write. Checkpoints named by no point
+    /// of this repository are left alone: another repository backing up the same domain with the
+    /// bitmap technique continues from its own.
+    /// </summary>
+    private void DeleteCheckpointsOfEarlierPoints(string? keep, List<string> warnings)
+    {
+        var ours = new ManifestStore(Layout).List().Select(m => m.Checkpoint).OfType<string>()
+            .Where(c => c != keep).ToHashSet(StringComparer.Ordinal);
+        if (ours.Count == 0) return;
+        foreach (var name in Domain.CheckpointNames().Where(ours.Contains).Order(StringComparer.Ordinal))
+        {
+            try { Domain.DeleteCheckpoint(name); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                warnings.Add($"could not delete the checkpoint {name} of an earlier point (the next backup retries): {e.Message}");
+            }
+        }
     }
 }

@@ -30,7 +30,8 @@ public sealed partial class BackupScenario : IAsyncDisposable
 
     public TestDomain Domain { get; }
     public string WorkDirectory { get; }
-    public string Repository { get; }
+    /// <summary>The repository backups, lists and restores use; a test may point it at a second one.</summary>
+    public string Repository { get; set; }
     public List<string> PointIds { get; } = [];
 
     public static async Task<BackupScenario> CreateAsync(LibvirtFixture fixture, bool running = true, TestDomainOptions? options = null,

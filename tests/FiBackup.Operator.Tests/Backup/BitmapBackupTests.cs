@@ -83,6 +83,36 @@ public sealed class BitmapBackupTests(LibvirtFixture fixture)
     }
 
     [Fact]
+    public async Task Two_repositories_backing_up_one_domain_with_bitmaps_each_continue_from_their_own_checkpoint()
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture);
+        var repositories = new[] { scenario.Repository, Path.Combine(scenario.WorkDirectory, "second-repository") };
+        var points = repositories.ToDictionary(r => r, _ => new List<string>());
+        for (var round = 0; round < 3; round++)
+        {
+            for (var r = 0; r < repositories.Length; r++)
+            {
+                scenario.Repository = repositories[r];
+                await scenario.WriteAsync("vda", (2 * round + r) * MiB, MiB, (byte)(0x61 + 2 * round + r));
+                var run = await scenario.BackupAsync("--technique", "bitmap");
+                if (round > 0) Assert.DoesNotContain("taking a full backup", run.Error);
+                points[repositories[r]].Add(scenario.PointIds[^1]);
+            }
+        }
+
+        // Each repository kept its newest point's checkpoint, and only that one.
+        var checkpoints = (await VirshAsync("checkpoint-list", scenario.Domain.Name, "--name"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().ToList();
+        Assert.Equal(repositories.Select(r => $"fibackup-{points[r][^1]}").Order().ToList(), checkpoints);
+        foreach (var repository in repositories)
+        {
+            scenario.Repository = repository;
+            Assert.Equal(["full", "incremental", "incremental"], (await scenario.ListAsync()).Select(p => p.GetProperty("type").GetString()));
+            foreach (var point in points[repository]) await scenario.AssertRestoresExactlyAsync(point);
+        }
+    }
+
+    [Fact]
     public async Task A_checkpoint_deleted_by_hand_gives_a_full_with_the_reason()
     {
         await using var scenario = await BackupScenario.CreateAsync(fixture);
