@@ -117,4 +117,22 @@ public sealed class RemoteBackupTests(LibvirtFixture fixture)
         Assert.Empty(Directory.EnumerateDirectories(scenario.Repository, "*-chain", SearchOption.AllDirectories));
         foreach (var point in scenario.PointIds) await scenario.AssertRestoresExactlyAsync(point);
     }
+
+    [Fact]
+    public async Task The_bitmap_technique_over_qemu_ssh_is_refused_naming_the_field_and_nothing_changes()
+    {
+        await using var scenario = await RemoteScenario.CreateAsync(fixture, running: true);
+        var chainBefore = await scenario.ChainAsync("vda");
+
+        var run = await scenario.StartBackup("--technique", "bitmap");
+
+        Assert.True(run.ExitCode != 0, $"a bitmap backup over ssh was not refused: {run}");
+        Assert.Contains("--technique", run.Error);
+        Assert.Contains("remote connection", run.Error);
+        Assert.Contains("nothing was changed", run.Error);
+        Assert.Equal(chainBefore, await scenario.ChainAsync("vda"));
+        Assert.Empty(await scenario.ListAsync());
+        var checkpoints = await FiBackup.Engine.Tools.ExternalTool.RunAsync("virsh", ["-c", LibvirtFixture.Uri, "checkpoint-list", scenario.Domain.Name, "--name"], CancellationToken.None);
+        Assert.Equal("", checkpoints.StandardOutput.Trim());
+    }
 }
