@@ -113,6 +113,43 @@ public sealed class BitmapBackupTests(LibvirtFixture fixture)
     }
 
     [Fact]
+    public async Task A_bitmap_removed_inside_QEMU_gives_a_full_with_the_reason_never_a_wrong_incremental()
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture);
+        await scenario.WriteAsync("vda", 0, MiB, 0x71);
+        await scenario.BackupAsync("--technique", "bitmap");
+        // The checkpoint stays in libvirt, but vda's bitmap is gone from its qcow2 (what a crash of
+        // QEMU before it flushed the bitmap, or a tool editing the image, leaves behind).
+        var checkpoint = $"fibackup-{scenario.PointIds[0]}";
+        var node = await FormatNodeOfAsync(scenario.Domain.Name, scenario.ActiveImage("vda"));
+        await VirshAsync("qemu-monitor-command", scenario.Domain.Name,
+            $$$"""{"execute":"block-dirty-bitmap-remove","arguments":{"node":"{{{node}}}","name":"{{{checkpoint}}}"}}""");
+        await scenario.WriteAsync("vda", 4 * MiB, MiB, 0x72);
+        await scenario.WriteAsync("vdb", 2 * MiB, MiB, 0x73);
+
+        var run = await scenario.BackupAsync("--technique", "bitmap");
+
+        Assert.Contains("taking a full backup", run.Error);
+        Assert.Contains(checkpoint, run.Error);
+        Assert.Equal(["full", "full"], (await scenario.ListAsync()).Select(p => p.GetProperty("type").GetString()));
+        await scenario.AssertEveryPointRestoresExactlyAsync();
+        // The next run continues from the new full as usual.
+        await scenario.WriteAsync("vda", 6 * MiB, MiB, 0x74);
+        await scenario.BackupAsync("--technique", "bitmap");
+        Assert.Equal("incremental", (await scenario.ListAsync())[^1].GetProperty("type").GetString());
+        await scenario.AssertRestoresExactlyAsync(scenario.PointIds[^1]);
+    }
+
+    /// <summary>The node name of the qcow2 format node QEMU opened <paramref name="image"/> with.</summary>
+    private static async Task<string> FormatNodeOfAsync(string domain, string image)
+    {
+        using var nodes = System.Text.Json.JsonDocument.Parse(await VirshAsync("qemu-monitor-command", domain, """{"execute":"query-named-block-nodes","arguments":{"flat":true}}"""));
+        return nodes.RootElement.GetProperty("return").EnumerateArray()
+            .First(n => n.GetProperty("drv").GetString() == "qcow2" && n.GetProperty("file").GetString() == image)
+            .GetProperty("node-name").GetString()!;
+    }
+
+    [Fact]
     public async Task A_checkpoint_deleted_by_hand_gives_a_full_with_the_reason()
     {
         await using var scenario = await BackupScenario.CreateAsync(fixture);
