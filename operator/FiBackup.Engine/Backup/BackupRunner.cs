@@ -119,7 +119,7 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
         planned?.Report(new BackupProgress(BackupStep.Copying, 0, 0));
         try
         {
-            journal = await new PushBackupStep(execution.Domain, execution.Layout, execution.Journals).RunAsync(journal, planned, ct);
+            journal = await new PushBackupStep(execution.Domain, execution.Layout, execution.Journals).RunAsync(journal, request.Quiesce, warnings, planned, ct);
         }
         catch (BitmapUnusableException e) when (journal.Point.Type == BackupType.Incremental)
         {
@@ -128,7 +128,11 @@ public sealed class BackupRunner(TimeProvider time, IDomainLocks locks)
             journal = await new BackupPlanner(time).PlanAsync(execution.Source.Images, execution.Domain, execution.Layout, request, warnings, ct,
                 fullBecause: e.Message);
             await execution.Journals.WriteAsync(journal.Name, journal, ct);
-            journal = await new PushBackupStep(execution.Domain, execution.Layout, execution.Journals).RunAsync(journal, planned, ct);
+            journal = await new PushBackupStep(execution.Domain, execution.Layout, execution.Journals).RunAsync(journal, request.Quiesce, warnings, planned, ct);
+        }
+        catch (FibackupException e) when (e.Reason == ErrorReason.QuiesceFailed)
+        {
+            throw; // refused before the job began: nothing to stop or remove, and the message says so
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {

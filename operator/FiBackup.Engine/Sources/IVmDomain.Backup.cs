@@ -21,6 +21,16 @@ public partial interface IVmDomain
     /// <summary>Aborts the running backup job and waits until it is gone.</summary>
     Task AbortBackupAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Freezes the guest's file systems through the QEMU guest agent, for the instant a backup job
+    /// starts. Throws <see cref="QuiesceFailedException"/> when the guest cannot be quiesced (no agent
+    /// channel, no agent answering, the guest refusing); nothing is frozen then.
+    /// </summary>
+    void FreezeFilesystems();
+
+    /// <summary>Thaws what <see cref="FreezeFilesystems"/> froze.</summary>
+    void ThawFilesystems();
+
     /// <summary>The names of the domain's checkpoints.</summary>
     IReadOnlyList<string> CheckpointNames();
 

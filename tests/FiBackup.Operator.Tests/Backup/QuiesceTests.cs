@@ -5,8 +5,8 @@ using FiBackup.Testing.Libvirt;
 namespace FiBackup.Operator.Tests.Backup;
 
 /// <summary>
-/// --quiesce against guests that cannot be quiesced: the test domains have no guest OS, so no
-/// guest agent ever answers, whether or not the domain has the agent's channel.
+/// --quiesce against guests that cannot be quiesced, with both techniques: the test domains have no
+/// guest OS, so no guest agent ever answers, whether or not the domain has the agent's channel.
 /// </summary>
 [Collection(LibvirtCollection.Name)]
 public sealed class QuiesceTests(LibvirtFixture fixture)
@@ -72,6 +72,47 @@ public sealed class QuiesceTests(LibvirtFixture fixture)
         await before.AssertUnchangedAsync(scenario, run);
         await scenario.Domain.AssertGuestPatternAsync("vda", 0, MiB, 0x34);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Required_quiesce_with_the_bitmap_technique_without_a_guest_agent_fails_and_changes_nothing(bool agentChannel)
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture, options: new TestDomainOptions { GuestAgentChannel = agentChannel });
+        await scenario.WriteAsync("vda", 0, MiB, 0x41);
+        var before = await UntouchedState.CaptureAsync(scenario);
+
+        var run = await Fibackup.RunAsync("backup", "--connect", LibvirtFixture.Uri, "--domain", scenario.Domain.Name,
+            "--repository", scenario.Repository, "--technique", "bitmap", "--quiesce", "required");
+
+        CliError.AssertFailed(run, CliError.Failure, "--quiesce", "nothing was changed");
+        await before.AssertUnchangedAsync(scenario, run);
+        Assert.Equal("", await CheckpointsAsync(scenario));
+        Assert.Empty(Directory.GetFiles(scenario.Repository, "*.partial", SearchOption.AllDirectories));
+        await scenario.Domain.AssertGuestPatternAsync("vda", 0, MiB, 0x41);
+    }
+
+    [Fact]
+    public async Task Preferred_quiesce_with_the_bitmap_technique_without_a_guest_agent_takes_a_crash_consistent_point_with_a_warning()
+    {
+        await using var scenario = await BackupScenario.CreateAsync(fixture, options: new TestDomainOptions { GuestAgentChannel = true });
+        await scenario.WriteAsync("vda", 0, MiB, 0x42);
+        await scenario.BackupAsync("--technique", "bitmap", "--quiesce", "preferred");
+        await scenario.WriteAsync("vdb", 2 * MiB, MiB, 0x43);
+
+        var run = await scenario.BackupAsync("--technique", "bitmap", "--quiesce", "preferred");
+
+        Assert.Contains("fibackup: warning: could not quiesce the guest", run.Error);
+        Assert.Contains("crash-consistent", run.Error);
+        var points = await scenario.ListAsync();
+        Assert.Equal(["full", "incremental"], points.Select(p => p.GetProperty("type").GetString()));
+        Assert.All(points, p => Assert.False(ManifestOf(scenario, p).GetProperty("quiesced").GetBoolean()));
+        await scenario.AssertEveryPointRestoresExactlyAsync();
+    }
+
+    private static async Task<string> CheckpointsAsync(BackupScenario scenario) =>
+        (await FiBackup.Engine.Tools.ExternalTool.RunAsync("virsh", ["-c", LibvirtFixture.Uri, "checkpoint-list", scenario.Domain.Name, "--name"],
+            CancellationToken.None)).StandardOutput.Trim();
 
     /// <summary>`list` does not show whether a point is quiesced; its manifest (docs/repository-format.md) does.</summary>
     private static JsonElement ManifestOf(BackupScenario scenario, JsonElement listed)

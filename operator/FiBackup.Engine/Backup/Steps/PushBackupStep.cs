@@ -17,7 +17,8 @@ namespace FiBackup.Engine.Backup.Steps;
 /// </summary>
 public sealed class PushBackupStep(IVmDomain domain, DomainLayout layout, JournalStore journals)
 {
-    public async Task<BackupJournal> RunAsync(BackupJournal journal, IProgress<BackupProgress>? progress, CancellationToken ct)
+    public async Task<BackupJournal> RunAsync(BackupJournal journal, QuiesceMode quiesce, List<string> warnings,
+        IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         var checkpoint = journal.Point.Checkpoint ?? throw new InvalidDataException($"backup journal {journal.Name} names no checkpoint");
         var writers = journal.Disks.Select(d => new RepositoryFileWriter(layout.Resolve(d.RepositoryFile))).ToList();
@@ -25,11 +26,21 @@ public sealed class PushBackupStep(IVmDomain domain, DomainLayout layout, Journa
         var begun = false;
         try
         {
-            domain.BeginBackup(targets, checkpoint, journal.Point.Type == BackupType.Incremental
+            var from = journal.Point.Type == BackupType.Incremental
                 ? journal.IncrementalFrom ?? throw new InvalidDataException($"incremental backup journal {journal.Name} names no checkpoint to continue from")
-                : null);
-            begun = true;
-            journal = journal with { Step = BackupJournalStep.Snapshotted };
+                : null;
+            // The job copies the disks as they are at its start: the guest is frozen for that instant only.
+            var quiesced = Freeze(quiesce, warnings);
+            try
+            {
+                domain.BeginBackup(targets, checkpoint, from);
+                begun = true;
+            }
+            finally
+            {
+                if (quiesced) Thaw(warnings);
+            }
+            journal = journal with { Step = BackupJournalStep.Snapshotted, Point = journal.Point with { Quiesced = quiesced } };
             await journals.WriteAsync(journal.Name, journal, ct);
             CrashPoint.Reached("after-begin");
 
@@ -64,6 +75,40 @@ public sealed class PushBackupStep(IVmDomain domain, DomainLayout layout, Journa
         {
             await UndoAsync(journal, writers, begun);
             throw;
+        }
+    }
+
+    /// <summary>Freezes the guest as the user asked: Preferred goes on crash-consistent with a warning, Required fails with nothing changed.</summary>
+    private bool Freeze(QuiesceMode quiesce, List<string> warnings)
+    {
+        if (quiesce == QuiesceMode.Disabled) return false;
+        try
+        {
+            domain.FreezeFilesystems();
+            return true;
+        }
+        catch (QuiesceFailedException e) when (quiesce == QuiesceMode.Preferred)
+        {
+            warnings.Add(Quiescing.CrashConsistentWarning(e));
+            return false;
+        }
+        catch (QuiesceFailedException e)
+        {
+            throw Quiescing.RequiredFailed(e);
+        }
+    }
+
+    /// <summary>A guest left frozen stops its applications: a failed thaw is retried once, then reported loudly.</summary>
+    private void Thaw(List<string> warnings)
+    {
+        try { domain.ThawFilesystems(); }
+        catch (Exception first) when (first is not OperationCanceledException)
+        {
+            try { domain.ThawFilesystems(); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                warnings.Add($"could not thaw the guest's file systems after the backup job started ({e.Message}); they may still be frozen: run `virsh domfsthaw {domain.Name}`");
+            }
         }
     }
 

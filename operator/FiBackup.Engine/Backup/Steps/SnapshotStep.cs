@@ -26,14 +26,12 @@ public sealed class SnapshotStep
         }
         catch (QuiesceFailedException e) when (quiesce == QuiesceMode.Preferred)
         {
-            warnings.Add($"could not quiesce the guest ({e.Message}); the backup is crash-consistent");
+            warnings.Add(Quiescing.CrashConsistentWarning(e));
             return (false, await domain.SnapshotAsync(overlays, quiesce: false, ct));
         }
         catch (QuiesceFailedException e)
         {
-            throw new FibackupException(ErrorReason.QuiesceFailed,
-                $"quiesce is required but the guest could not be quiesced: {e.Message}; nothing was changed (install and start qemu-guest-agent in the guest, or make quiescing preferred)",
-                EngineField.Quiesce, e);
+            throw Quiescing.RequiredFailed(e);
         }
     }
 }

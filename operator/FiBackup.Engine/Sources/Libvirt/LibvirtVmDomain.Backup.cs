@@ -89,6 +89,17 @@ public sealed partial class LibvirtVmDomain
         while (RunningBackupTargets() is not null) await Task.Delay(JobPoll, ct);
     }
 
+    public void FreezeFilesystems()
+    {
+        try { domain.FreezeFilesystems(); }
+        catch (LibvirtException e) when (IsGuestAgentFailure(e))
+        {
+            throw new QuiesceFailedException(e.LibvirtMessage, e);
+        }
+    }
+
+    public void ThawFilesystems() => domain.ThawFilesystems();
+
     public IReadOnlyList<string> CheckpointNames()
     {
         var checkpoints = domain.ListCheckpoints();
