@@ -27,12 +27,14 @@ XML
 # Guest writes into vda of a running domain: qemu-io through the disk's block backend (the HMP
 # monitor), i.e. to the top of the live chain, as the guest's own writes would go. One virsh process
 # runs the whole list; qemu-io prints "wrote N/N bytes" into the domain's log, which is waited for
-# (10 s at most). Then a flush. Prints what went wrong and returns 1 when a write is not confirmed.
+# (10 s at most). Then a flush. Offsets and lengths pass through as text: mawk's %d stops at
+# 2^31 - 1, which put every write past 2 GiB at that one offset. Prints what went wrong and
+# returns 1 when a write is not confirmed.
 tcg_guest_writes() { # URI DOMAIN PATTERN FILE-OF-"OFFSET LENGTH"-LINES
   local uri=$1 dom=$2 pattern=$3 list=$4 log="/var/log/libvirt/qemu/$2.log" out before count expected
   out=$(mktemp)
   before=$(grep -c '^wrote ' "$log" || true)
-  awk -v d="$dom" -v p="$pattern" '{ printf "qemu-monitor-command %s --hmp '\''qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P %s %d %d\"'\''\n", d, p, $1, $2 }' \
+  awk -v d="$dom" -v p="$pattern" '{ printf "qemu-monitor-command %s --hmp '\''qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend \"write -P %s %s %s\"'\''\n", d, p, $1, $2 }' \
     "$list" | virsh -q -c "$uri" >"$out"
   expected=$(($(wc -l <"$list") + before))
   for _ in $(seq 100); do
