@@ -10,8 +10,8 @@ namespace FiBackup.Engine.Backup.Steps;
 /// block for a 4 KiB guest write. Here the job's output becomes the backing of an empty
 /// subcluster qcow2, which a safe `qemu-img rebase` then moves onto the previous point's file:
 /// qemu-img reads only the blocks the job wrote (the rest is the same in both backings), compares
-/// them with the previous point 512 bytes at a time and writes only what differs, at the 2 KiB
-/// granularity of extended L2 entries (bench/RESULTS.md: 16.4× the written bytes → under 2×).
+/// them with the previous point 512 bytes at a time and writes only what differs, at the 4 KiB
+/// subcluster granularity of the overlays fibackup makes (bench/RESULTS.md: 16.4× the written bytes → under 2×).
 /// The result replaces the job's output before it is hashed; what any read of it returns is
 /// unchanged by construction (qemu-img rebase keeps the guest-visible content).
 /// </summary>
@@ -32,7 +32,7 @@ public static class DirtyBlockTrim
         File.Delete(scratch); // a crashed run's leftover: it never held a point
         try
         {
-            // A qemu-img without extended L2 would copy whole 64 KiB clusters again: no gain, skip.
+            // A qemu-img without extended L2 would copy whole clusters again: no gain, skip.
             if (!await QemuImg.CreateOverlayAsync(scratch, Path.GetFileName(jobOutput), "qcow2", ct))
             {
                 File.Delete(scratch);
