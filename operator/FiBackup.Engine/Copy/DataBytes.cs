@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace FiBackup.Engine.Copy;
 
 /// <summary>
@@ -10,6 +12,9 @@ public static class DataBytes
     public static long Of(string path)
     {
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        return DataExtents.Find(file, RandomAccess.GetLength(file)).Sum(e => e.Length);
+        return Of(file);
     }
+
+    /// <summary>The same, of a file open for writing: what a copier stored, after it skipped zero blocks.</summary>
+    public static long Of(SafeFileHandle file) => DataExtents.Find(file, RandomAccess.GetLength(file)).Sum(e => e.Length);
 }

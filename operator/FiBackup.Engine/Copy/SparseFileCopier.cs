@@ -37,7 +37,8 @@ public sealed class SparseFileCopier
 
             var pipeline = new CopyPipeline(input, source, output, length, extents, header, options, destinationError);
             var sha256 = await pipeline.RunAsync(token).ConfigureAwait(false);
-            return new CopyResult(length, dataBytes, sha256);
+            // Measured on the destination: zero blocks read from the source stayed holes there.
+            return new CopyResult(length, DataBytes.Of(output), sha256);
         }, ct).ConfigureAwait(false);
     }
 

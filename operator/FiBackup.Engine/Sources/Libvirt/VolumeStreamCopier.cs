@@ -41,7 +41,8 @@ internal static class VolumeStreamCopier
                 throw new FibackupException(ErrorReason.CopyFailed,
                     $"source image {image} ended at {sink.Position} bytes, {description.Physical} expected (it must not change during a backup)");
             sink.Finish();
-            return new CopyResult(sink.Position, sink.DataBytes, sink.Sha256!);
+            // Measured on the destination: zero blocks received stayed holes there.
+            return new CopyResult(sink.Position, DataBytes.Of(output), sink.Sha256!);
         }, ct);
     }
 
@@ -113,7 +114,6 @@ internal static class VolumeStreamCopier
         private readonly CopyProgressReporter progress = Started(new CopyProgressReporter(options.Progress, Math.Max(expectedData, 1), options.Time));
 
         public long Position { get; private set; }
-        public long DataBytes { get; private set; }
         public string? Sha256 { get; private set; }
 
         public ValueTask ThrottleAsync(int bytes, CancellationToken ct) => bucket?.TakeAsync(bytes, ct) ?? ValueTask.CompletedTask;
@@ -131,7 +131,6 @@ internal static class VolumeStreamCopier
                 throw destinationError(e);
             }
             Position += data.Length;
-            DataBytes += data.Length;
             progress.Add(data.Length);
         }
 
