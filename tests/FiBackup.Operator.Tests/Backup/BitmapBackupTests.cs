@@ -43,8 +43,7 @@ public sealed class BitmapBackupTests(LibvirtFixture fixture)
         // The live chain never grew, and only the last point's checkpoint is kept.
         Assert.Equal(activeBefore, new[] { scenario.ActiveImage("vda"), scenario.ActiveImage("vdb") });
         Assert.Single(await scenario.LiveChainAsync("vda"));
-        var checkpoints = await VirshAsync("checkpoint-list", scenario.Domain.Name, "--name");
-        Assert.Equal([$"fibackup-{scenario.PointIds[^1]}"], checkpoints.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Equal([$"fibackup-{scenario.PointIds[^1]}"], await Checkpoints.OfAsync(scenario.Domain.Name));
 
         await scenario.AssertEveryPointRestoresExactlyAsync();
         var verify = await Fibackup.RunAsync("verify", "--repository", scenario.Repository, "--domain", scenario.Domain.Name, "--point", scenario.PointIds[^1]);
@@ -102,9 +101,7 @@ public sealed class BitmapBackupTests(LibvirtFixture fixture)
         }
 
         // Each repository kept its newest point's checkpoint, and only that one.
-        var checkpoints = (await VirshAsync("checkpoint-list", scenario.Domain.Name, "--name"))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Order().ToList();
-        Assert.Equal(repositories.Select(r => $"fibackup-{points[r][^1]}").Order().ToList(), checkpoints);
+        Assert.Equal(repositories.Select(r => $"fibackup-{points[r][^1]}").Order(StringComparer.Ordinal), await Checkpoints.OfAsync(scenario.Domain.Name));
         foreach (var repository in repositories)
         {
             scenario.Repository = repository;

@@ -59,8 +59,6 @@ public sealed class BitmapCrashTests(LibvirtFixture fixture)
         var verify = await Fibackup.RunAsync("verify", "--repository", scenario.Repository);
         Assert.True(verify.ExitCode == 0, verify.ToString());
         Assert.Empty(Directory.GetFiles(scenario.Repository, "*" + AtomicFile.PartialSuffix, SearchOption.AllDirectories));
-        var checkpoints = (await FiBackup.Engine.Tools.ExternalTool.RunAsync("virsh", ["-c", LibvirtFixture.Uri, "checkpoint-list", scenario.Domain.Name, "--name"],
-            CancellationToken.None)).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal([$"fibackup-{scenario.PointIds[^1]}"], checkpoints);
+        Assert.Equal([$"fibackup-{scenario.PointIds[^1]}"], await Checkpoints.OfAsync(scenario.Domain.Name));
     }
 }

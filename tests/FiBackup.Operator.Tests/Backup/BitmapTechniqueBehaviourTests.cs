@@ -45,8 +45,7 @@ public sealed class BitmapTechniqueBehaviourTests(LibvirtFixture fixture)
         var back = await scenario.BackupAsync();
         Assert.Contains("was taken with the bitmap technique", back.Error);
         // The bitmap point's checkpoint went with it: no bitmap is left for the guest's writes to update.
-        var checkpoints = await FiBackup.Engine.Tools.ExternalTool.RunAsync("virsh", ["-c", LibvirtFixture.Uri, "checkpoint-list", scenario.Domain.Name, "--name"], CancellationToken.None);
-        Assert.Equal("", checkpoints.StandardOutput.Trim());
+        Assert.Empty(await Checkpoints.OfAsync(scenario.Domain.Name));
 
         var types = (await scenario.ListAsync()).Select(p => p.GetProperty("type").GetString()).ToList();
         Assert.Equal(["full", "full", "full"], types);

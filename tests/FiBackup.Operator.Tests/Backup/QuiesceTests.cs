@@ -87,7 +87,7 @@ public sealed class QuiesceTests(LibvirtFixture fixture)
 
         CliError.AssertFailed(run, CliError.Failure, "--quiesce", "nothing was changed");
         await before.AssertUnchangedAsync(scenario, run);
-        Assert.Equal("", await CheckpointsAsync(scenario));
+        Assert.Empty(await Checkpoints.OfAsync(scenario.Domain.Name));
         Assert.Empty(Directory.GetFiles(scenario.Repository, "*.partial", SearchOption.AllDirectories));
         await scenario.Domain.AssertGuestPatternAsync("vda", 0, MiB, 0x41);
     }
@@ -109,10 +109,6 @@ public sealed class QuiesceTests(LibvirtFixture fixture)
         Assert.All(points, p => Assert.False(ManifestOf(scenario, p).GetProperty("quiesced").GetBoolean()));
         await scenario.AssertEveryPointRestoresExactlyAsync();
     }
-
-    private static async Task<string> CheckpointsAsync(BackupScenario scenario) =>
-        (await FiBackup.Engine.Tools.ExternalTool.RunAsync("virsh", ["-c", LibvirtFixture.Uri, "checkpoint-list", scenario.Domain.Name, "--name"],
-            CancellationToken.None)).StandardOutput.Trim();
 
     /// <summary>`list` does not show whether a point is quiesced; its manifest (docs/repository-format.md) does.</summary>
     private static JsonElement ManifestOf(BackupScenario scenario, JsonElement listed)
