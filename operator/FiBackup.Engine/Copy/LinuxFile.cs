@@ -5,7 +5,7 @@ namespace FiBackup.Engine.Copy;
 
 /// <summary>
 /// The few Linux file calls .NET does not expose: finding data extents (SEEK_DATA/SEEK_HOLE),
-/// readahead and cache hints, starting writeback early, and fsync/fdatasync of a raw handle.
+/// readahead and cache hints, starting writeback early, punching holes, and fsync/fdatasync of a raw handle.
 /// Every call degrades to "not supported" rather than failing where the filesystem cannot do it.
 /// </summary>
 internal static partial class LinuxFile
@@ -75,6 +75,22 @@ internal static partial class LinuxFile
         throw new IOException($"fdatasync failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
     }
 
+    private const int FallocKeepSize = 1;   // fallocate(2): the file's length does not change
+    private const int FallocPunchHole = 2;  // deallocate the range; it reads as zeros after
+    private const int EOPNOTSUPP = 95;
+
+    /// <summary>
+    /// fallocate(PUNCH_HOLE | KEEP_SIZE): frees a range, which then reads as zeros. False where the
+    /// filesystem cannot punch holes; other failures are thrown.
+    /// </summary>
+    public static bool PunchHole(SafeFileHandle file, long offset, long length)
+    {
+        if (fallocate(Fd(file), FallocPunchHole | FallocKeepSize, offset, length) == 0) return true;
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == EOPNOTSUPP) return false;
+        throw new IOException($"fallocate(PUNCH_HOLE) failed: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+    }
+
     private static int Fd(SafeFileHandle file) => (int)file.DangerousGetHandle();
 
     private const int AtFdCwd = -100;
@@ -117,6 +133,9 @@ internal static partial class LinuxFile
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int sync_file_range(int fd, long offset, long nbytes, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fallocate(int fd, int mode, long offset, long length);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);

@@ -39,6 +39,8 @@ public static class DirtyBlockTrim
                 return;
             }
             await QemuImg.RebaseAsync(scratch, previousFile, ct, unsafeHeaderOnly: false);
+            // qemu-img wrote every metadata cluster whole; the zeros in them need not be stored.
+            Copy.ZeroBlockHoles.Punch(scratch);
             CrashPoint.Reached("after-trim");
             File.Move(scratch, jobOutput, overwrite: true);
         }
